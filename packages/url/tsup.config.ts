@@ -10,11 +10,10 @@ export default defineConfig([
     target: 'es2022',
   },
   {
-    // The CLI is Node-only and ESM; it imports the library build, not the sources.
-    entry: ['src/cli.ts'],
+    // The CLI is Node-only ESM and bundles the library sources it needs.
+    entry: { cli: 'cli/ws02-url.ts' },
     format: ['esm'],
     target: 'node20',
-    external: ['./index.js'],
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);
