@@ -1,0 +1,146 @@
+import {
+  constructWebSocketUrl,
+  parseWebSocketUrl,
+  validateWebSocketUrl,
+  type WebSocketUrl,
+} from '@ws02/url';
+import { createChallenge } from './challenge.js';
+import { type ClientKeys, generateClientKeysFrom } from './client-keys.js';
+import { HandshakeError } from './handshake-error.js';
+import { md5 as defaultMd5, type Md5 } from './md5.js';
+import { checkOutgoingName, checkOutgoingValue } from './outgoing-fields.js';
+import { defaultRandom, RandomIntegers, type RandomSource } from './random.js';
+import { asciiLowercase, encodeHead } from './text.js';
+
+/** Options of {@link createClientHandshake}: the inputs of 5.1's algorithm. */
+export interface ClientHandshakeOptions {
+  /** The WebSocket URL: a string (parsed by 3.1) or its components. */
+  readonly url: string | WebSocketUrl;
+  /** The ASCII serialization of the origin (lowercase, 3.3), sent in Origin (step 14). */
+  readonly origin: string;
+  /** The subprotocols to offer, sent space-separated (SPEC-NOTES decision); may be empty. */
+  readonly protocols?: readonly string[];
+  /**
+   * Cookie field values (steps 17–18), each sent as its own `Cookie:` field; already
+   * serialized by the caller's cookie store for this host, port, path and scheme.
+   */
+  readonly cookies?: string | readonly string[];
+  /** Further fields `[name, value]` (e.g. Authorization); never a field the handshake owns. */
+  readonly extraHeaders?: readonly (readonly [string, string])[];
+  /** Random source (steps 19–29 and the field order of step 27). Default: Web Crypto. */
+  readonly random?: RandomSource;
+  /** MD5 implementation (step 46). Default: the pure TypeScript `md5`. */
+  readonly md5?: Md5;
+  /** Use these keys instead of generating them (reproducing a known exchange, tests). */
+  readonly keys?: ClientKeys;
+}
+
+/** The client's handshake: what to send and what to expect back. */
+export interface ClientHandshake {
+  /**
+   * The request line, the fields in random order, the blank line and key_3 (steps 6–30), in
+   * ONE array: write it in one write (some servers refuse a key_3 that arrives separately).
+   */
+  readonly request: Uint8Array;
+  /** Step 46: the 16 bytes the server must answer with. */
+  readonly expected: Uint8Array;
+  /** The generated (or given) keys. */
+  readonly keys: ClientKeys;
+  /** The URL components the request was built from (parsed when given as a string). */
+  readonly url: WebSocketUrl;
+  /** The Sec-WebSocket-Location the server must send: the URL constructed by 3.2. */
+  readonly location: string;
+  /** The origin sent (the server must echo it in Sec-WebSocket-Origin). */
+  readonly origin: string;
+  /** The subprotocols offered. */
+  readonly protocols: readonly string[];
+}
+
+// Fields the handshake writes itself; extra headers must not add a second one.
+const RESERVED = new Set([
+  'upgrade',
+  'connection',
+  'host',
+  'origin',
+  'sec-websocket-draft',
+  'sec-websocket-protocol',
+  'sec-websocket-key1',
+  'sec-websocket-key2',
+]);
+
+/**
+ * Builds the client's opening handshake, draft-02 5.1 steps 1 and 6–30 (steps 2–5 — connection
+ * serialisation, proxy, TCP, TLS — belong to the caller): validates the URL (step 1), writes
+ * `GET <resource name> HTTP/1.1`, then Upgrade, Connection, Host, Origin,
+ * `Sec-WebSocket-Draft: 2`, Sec-WebSocket-Protocol, cookies and extra fields, Key1 and Key2 in
+ * random order (step 27), the blank line and key_3; and computes the expected answer.
+ *
+ * @throws HandshakeError HANDSHAKE_INVALID_URL (step 1; `cause` is the WebSocketUrlError),
+ *   HANDSHAKE_INVALID_FIELD (step 18: a cookie, origin or extra field that cannot be sent)
+ */
+export function createClientHandshake(options: ClientHandshakeOptions): ClientHandshake {
+  const protocols = options.protocols ?? [];
+  const origin = options.origin;
+  // Step 1: the URL and its components must be valid (3.3).
+  let url: WebSocketUrl;
+  try {
+    const given = typeof options.url === 'string' ? parseWebSocketUrl(options.url) : options.url;
+    // Step 11 writes the host lowercased, and a server's Location uses a lowercase host (5.2.2
+    // step 2): lowercase it once so the Host field and the expected Location agree.
+    url = { ...given, host: asciiLowercase(given.host) };
+    validateWebSocketUrl({ ...url, origin, protocols });
+  } catch (cause) {
+    throw new HandshakeError(
+      'HANDSHAKE_INVALID_URL',
+      '5.1',
+      `the WebSocket URL, origin or protocols are invalid: ${(cause as Error).message}`,
+      { step: 1, cause },
+    );
+  }
+  const random = new RandomIntegers(options.random ?? defaultRandom);
+  // Step 7: /fields/.
+  const fields: string[] = [];
+  // Steps 8–9.
+  fields.push('Upgrade: WebSocket', 'Connection: Upgrade');
+  // Steps 10–13: host, lowercase, with ":port" only when not the scheme's default.
+  const location = constructWebSocketUrl(url);
+  const hostport = location.slice(url.secure ? 6 : 5, location.length - url.resourceName.length);
+  fields.push(`Host: ${hostport}`);
+  // Step 14.
+  checkOutgoingValue('origin', origin, '5.1', 18);
+  fields.push(`Origin: ${origin}`);
+  // Step 15.
+  fields.push('Sec-WebSocket-Draft: 2');
+  // Step 16: the list, space-separated (SPEC-NOTES decision on -02's singular field step).
+  if (protocols.length > 0) fields.push(`Sec-WebSocket-Protocol: ${protocols.join(' ')}`);
+  // Steps 17–18: cookie fields, canonical case, no continuation lines.
+  const cookies = options.cookies === undefined ? [] : [options.cookies].flat();
+  for (const cookie of cookies) {
+    checkOutgoingValue('cookie', cookie, '5.1', 18);
+    fields.push(`Cookie: ${cookie}`);
+  }
+  for (const [name, value] of options.extraHeaders ?? []) {
+    checkOutgoingName(name, RESERVED, '5.1', 18);
+    checkOutgoingValue(name.toLowerCase(), value, '5.1', 18);
+    fields.push(`${name}: ${value}`);
+  }
+  // Steps 19–26 and 29.
+  const keys = options.keys ?? generateClientKeysFrom(random);
+  fields.push(`Sec-WebSocket-Key1: ${keys.key1}`, `Sec-WebSocket-Key2: ${keys.key2}`);
+  // Step 27: the fields in a random order (Fisher–Yates) so servers cannot rely on one.
+  for (let i = fields.length - 1; i > 0; i--) {
+    const j = random.below(i + 1);
+    const t = fields[i]!;
+    fields[i] = fields[j]!;
+    fields[j] = t;
+  }
+  // Step 6 (request line), 27 (fields + CRLF each), 28 (blank line), 30 (key_3).
+  const head = `GET ${url.resourceName} HTTP/1.1\r\n${fields.join('\r\n')}\r\n\r\n`;
+  const request = encodeHead(head, 8);
+  request.set(keys.key3.subarray(0, 8), request.length - 8);
+  // Steps 45–46.
+  const expected = (options.md5 ?? defaultMd5)(
+    createChallenge(keys.number1, keys.number2, keys.key3),
+  );
+  return { request, expected, keys, url, location, origin, protocols };
+}
