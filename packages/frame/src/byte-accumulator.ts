@@ -1,0 +1,104 @@
+import { allocBytes, EMPTY_BYTES } from './byte-pool.js';
+
+/** Pieces at least this long are kept by reference until the end (no copy on arrival). */
+const BORROW_MIN = 16 * 1024;
+/** Owned blocks for small pieces never exceed this. */
+const BLOCK_MAX = 64 * 1024;
+/** First owned block when the total is unknown (fragmented messages). */
+const BLOCK_START = 1024;
+
+/**
+ * Collects the pieces of one payload or one fragmented message and joins them once.
+ *
+ * Every byte is copied exactly once in the common cases:
+ * - known total ≤ 64 KiB (a frame payload spanning chunks): one exact-size buffer, pieces
+ *   copied in as they arrive, returned as is;
+ * - large pieces (≥ 16 KiB) are borrowed (kept as views) and copied once by the final join.
+ *
+ * Small pieces of a large or unknown total are copied into owned blocks on arrival: keeping a
+ * view of a 10-byte piece would keep its whole chunk alive, and a peer interleaving tiny
+ * fragments with large pings could then make us retain far more than the message size (a
+ * memory denial of service). Memory held is therefore bounded by the bytes received plus one
+ * block.
+ */
+export class ByteAccumulator {
+  private parts: Uint8Array[] = [];
+  private block: Uint8Array = EMPTY_BYTES;
+  private blockStart = 0;
+  private blockPos = 0;
+  private total = 0;
+  /** Bytes pushed since `begin`. */
+  length = 0;
+
+  /** Starts a new payload; `total` is the exact final length when known, else 0. */
+  begin(total: number): void {
+    this.parts = [];
+    this.length = 0;
+    this.total = total;
+    if (total > 0 && total <= BLOCK_MAX) {
+      this.block = allocBytes(total);
+    } else {
+      this.block = EMPTY_BYTES;
+    }
+    this.blockStart = 0;
+    this.blockPos = 0;
+  }
+
+  push(piece: Uint8Array): void {
+    const n = piece.length;
+    if (n === 0) return;
+    this.length += n;
+    const block = this.block;
+    if (this.blockPos + n <= block.length) {
+      // Deliberate copy: into the exact-size buffer, or a small piece into an owned block.
+      block.set(piece, this.blockPos);
+      this.blockPos += n;
+      return;
+    }
+    if (n >= BORROW_MIN) {
+      this.flushBlock();
+      this.parts.push(piece);
+      return;
+    }
+    this.flushBlock();
+    const size =
+      this.total > 0
+        ? Math.min(BLOCK_MAX, this.total - this.length + n)
+        : Math.min(BLOCK_MAX, Math.max(BLOCK_START, block.length * 2, n));
+    this.block = allocBytes(Math.max(size, n));
+    this.blockStart = 0;
+    // Deliberate copy: small piece into an owned block (see class comment).
+    this.block.set(piece, 0);
+    this.blockPos = n;
+  }
+
+  /** The joined bytes; the accumulator is empty afterwards. */
+  take(): Uint8Array {
+    this.flushBlock();
+    const parts = this.parts;
+    const length = this.length;
+    this.parts = [];
+    this.block = EMPTY_BYTES;
+    this.blockStart = 0;
+    this.blockPos = 0;
+    this.length = 0;
+    if (parts.length === 0) return EMPTY_BYTES;
+    if (parts.length === 1) return parts[0]!;
+    // Deliberate copy: the one join of a payload that arrived in several pieces.
+    const out = allocBytes(length);
+    let offset = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  }
+
+  private flushBlock(): void {
+    if (this.blockPos > this.blockStart) {
+      this.parts.push(this.block.subarray(this.blockStart, this.blockPos));
+      this.blockStart = this.blockPos;
+    }
+  }
+}
