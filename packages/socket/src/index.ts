@@ -1,0 +1,18 @@
+export {
+  type ConnectionCounters,
+  countError,
+  createConnectionCounters,
+} from './connection-counters.js';
+export { encodeBroadcast } from './encode-broadcast.js';
+export { SocketError, type SocketErrorCode } from './socket-error.js';
+export { type OutgoingSource, SocketWriter } from './socket-writer.js';
+export {
+  type MessageData,
+  type SendData,
+  type SendOptions,
+  WebSocketConnection,
+  type WebSocketConnectionEvents,
+  type WebSocketConnectionInit,
+  type WebSocketMessage,
+} from './websocket.js';
+export { createWebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';

@@ -1,0 +1,142 @@
+import type { Socket } from 'node:net';
+
+/** Above this many bytes per flush, chunks are written as they are instead of being joined. */
+const COALESCE_LIMIT = 64 * 1024;
+
+type WriteCallback = (error?: Error) => void;
+
+/** Where frames encoded by the protocol core wait (a @ws02/frame `FrameConnection`). */
+export interface OutgoingSource {
+  takeOutgoing(): Uint8Array[];
+  readonly outgoingBytes: number;
+}
+
+/**
+ * The write side of one connection: every frame queued during the same tick leaves in one
+ * socket write, and the bytes queued are bounded.
+ *
+ * Frames sent through the core are already packed back to back in one block by @ws02/frame's
+ * outgoing queue; the writer pulls them once per tick (`process.nextTick`), so a burst of sends
+ * costs one `write()`. Pre-encoded frames (`enqueueEncoded`, for broadcast) keep their order
+ * relative to core frames. When a flush has several small chunks they are joined into one
+ * buffer — a deliberate copy of a few bytes, cheaper than a write segment each; large payload
+ * chunks are never copied: the socket is corked and Node issues one `writev`.
+ *
+ * Backpressure: `bufferedAmount` counts what waits in the core and here plus what the socket
+ * holds (`writableLength`). Past `maxBufferedBytes` the owner's `onOverflow` runs (it closes
+ * the connection): a peer that does not read cannot make us buffer without bound.
+ */
+export class SocketWriter {
+  readonly #socket: Socket;
+  readonly #source: OutgoingSource;
+  readonly #maxBufferedBytes: number;
+  readonly #onOverflow: () => void;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #callbacks: WriteCallback[] = [];
+  #scheduled = false;
+  /** Bytes handed to the socket so far (for counters). */
+  bytesWritten = 0;
+
+  constructor(
+    socket: Socket,
+    source: OutgoingSource,
+    maxBufferedBytes: number,
+    onOverflow: () => void,
+  ) {
+    this.#socket = socket;
+    this.#source = source;
+    this.#maxBufferedBytes = maxBufferedBytes;
+    this.#onOverflow = onOverflow;
+  }
+
+  get bufferedAmount(): number {
+    return this.#source.outgoingBytes + this.#pendingBytes + this.#socket.writableLength;
+  }
+
+  /** The core queued frames: write them at the end of this tick. */
+  schedule(callback?: WriteCallback): void {
+    if (callback !== undefined) this.#callbacks.push(callback);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      process.nextTick(flushWriter, this);
+    }
+    if (this.bufferedAmount > this.#maxBufferedBytes) this.#onOverflow();
+  }
+
+  /** Queues frames encoded elsewhere (encode once, send many), after what the core holds. */
+  enqueueEncoded(chunks: readonly Uint8Array[], callback?: WriteCallback): void {
+    this.#takeFromSource();
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      this.#pending.push(chunk);
+      this.#pendingBytes += chunk.byteLength;
+    }
+    this.schedule(callback);
+  }
+
+  #takeFromSource(): void {
+    if (this.#source.outgoingBytes === 0) return;
+    const chunks = this.#source.takeOutgoing();
+    for (let i = 0; i < chunks.length; i++) {
+      this.#pending.push(chunks[i]!);
+      this.#pendingBytes += chunks[i]!.byteLength;
+    }
+  }
+
+  /** Writes everything queued now (also used right before ending the socket). */
+  flush(): void {
+    this.#scheduled = false;
+    this.#takeFromSource();
+    const pending = this.#pending;
+    const callbacks = this.#callbacks;
+    if (pending.length === 0 && callbacks.length === 0) return;
+    const total = this.#pendingBytes;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#callbacks = [];
+    const done: ((error?: Error | null) => void) | undefined =
+      callbacks.length === 0
+        ? undefined
+        : (error) => {
+            for (const cb of callbacks) cb(error ?? undefined);
+          };
+    const socket = this.#socket;
+    if (socket.destroyed || !socket.writable) {
+      if (done)
+        queueMicrotask(() => done(new Error('the socket closed before the data was written')));
+      return;
+    }
+    if (pending.length === 0) {
+      // Only callbacks (e.g. a send that queued nothing new): they complete with what is queued.
+      socket.write(EMPTY_WRITE, done);
+      return;
+    }
+    this.bytesWritten += total;
+    if (pending.length === 1) {
+      socket.write(pending[0]!, done);
+    } else if (total <= COALESCE_LIMIT) {
+      // Deliberate copy: join small chunks into one write.
+      const joined = Buffer.allocUnsafe(total);
+      let offset = 0;
+      for (const chunk of pending) {
+        joined.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      socket.write(joined, done);
+    } else {
+      // Large payloads: no copy; corked writes leave as one writev.
+      socket.cork();
+      const last = pending.length - 1;
+      for (let i = 0; i < last; i++) socket.write(pending[i]!);
+      socket.write(pending[last]!, done);
+      socket.uncork();
+    }
+  }
+}
+
+const EMPTY_WRITE = new Uint8Array(0);
+
+function flushWriter(writer: SocketWriter): void {
+  writer.flush();
+}
