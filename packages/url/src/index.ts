@@ -1,4 +1,9 @@
 export { constructWebSocketUrl } from './construct-websocket-url.js';
+export {
+  describeWebSocketUrl,
+  formatWebSocketUrlReport,
+  type WebSocketUrlReport,
+} from './describe-websocket-url.js';
 export { parseWebSocketUrl } from './parse-websocket-url.js';
 export { serializeOrigin } from './serialize-origin.js';
 export {
