@@ -74,6 +74,14 @@ export class ByteAccumulator {
 
   /** The joined bytes; the accumulator is empty afterwards. */
   take(): Uint8Array {
+    const block = this.block;
+    if (this.parts.length === 0 && this.blockStart === 0 && this.blockPos === block.length) {
+      // The common spanning-frame case: one exact-size buffer, returned without another view.
+      this.block = EMPTY_BYTES;
+      this.blockPos = 0;
+      this.length = 0;
+      return block;
+    }
     this.flushBlock();
     const parts = this.parts;
     const length = this.length;

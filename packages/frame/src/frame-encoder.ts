@@ -4,12 +4,14 @@ import { FrameError } from './frame-error.js';
 import { Opcode } from './opcode.js';
 
 /**
- * Payloads longer than this are not copied by `encodeFrameChunks` (nor by `FrameConnection`'s
- * outgoing queue): the header goes in one chunk and the caller's payload, untouched, in the
- * next, for a gathered write (writev). Below it, one copy into a single buffer is cheaper than
- * a second write segment.
+ * Payloads longer than this (1 KiB) are not copied by `encodeFrameChunks` (nor by
+ * `FrameConnection`'s outgoing queue): the header goes in one chunk and the caller's payload,
+ * untouched, in the next, for a gathered write (writev). Up to it, one copy into a shared buffer
+ * is cheaper than a second write segment. Measured on Node 20 over loopback TCP: copying wins
+ * clearly at 256 B, breaks even around 1 KiB, and loses from 4 KiB (2× slower at 16 KiB) —
+ * mostly because fresh ArrayBuffers to copy into cost more than the copy itself.
  */
-export const GATHER_THRESHOLD = 16 * 1024;
+export const GATHER_THRESHOLD = 1024;
 
 /** 2^32, to split a length into two 32-bit halves. */
 const TWO_32 = 4294967296;

@@ -5,6 +5,11 @@ import { frameHeaderSize, GATHER_THRESHOLD, writeFrameHeader } from './frame-enc
 const SLAB_SIZE = 64 * 1024;
 /** Strings up to this many UTF-16 units try a plain ASCII copy before `encodeInto`. */
 const ASCII_TRY = 32;
+/**
+ * Text whose worst-case UTF-8 size fits this is encoded straight into the block: it must be
+ * copied anyway, and a block region is far cheaper than a fresh ArrayBuffer.
+ */
+const TEXT_IN_BLOCK_MAX = 48 * 1024;
 
 const textEncoder = new TextEncoder();
 
@@ -59,7 +64,7 @@ export class OutgoingQueue {
   writeText(opcode: number, more: boolean, text: string): void {
     const n = text.length;
     const max = n * 3; // UTF-8 bytes per UTF-16 unit: at most 3 (a lone surrogate → U+FFFD).
-    if (max > GATHER_THRESHOLD) {
+    if (max > TEXT_IN_BLOCK_MAX) {
       this.writeFrame(opcode, more, 0, EMPTY_BYTES, textEncoder.encode(text));
       return;
     }

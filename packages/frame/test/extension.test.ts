@@ -58,7 +58,7 @@ describe('extensions (section 4.7): a test-only CRC-32 extension end to end', ()
     const b = new FrameConnection({ extensions: [checksumExtension()] });
     a.sendText('Hello');
     const wire = concat(a.takeOutgoing());
-    wire[wire.length - 1] ^= 1;
+    wire[wire.length - 1] = wire[wire.length - 1]! ^ 1;
     b.receiveData(wire);
     expect(b.takeEvents()).toMatchObject([
       { type: 'error', error: { code: 'FRAME_EXTENSION_FAILED', section: '4.7' } },

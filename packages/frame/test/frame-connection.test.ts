@@ -275,7 +275,7 @@ describe('FrameConnection: sending', () => {
     c.sendText('b');
     const chunks = c.takeOutgoing();
     expect(chunks).toHaveLength(3);
-    expect(toHex(chunks[0]!)).toBe('040161' + '057e4001');
+    expect(toHex(chunks[0]!)).toBe('040161' + '057e0401');
     expect(chunks[1]).toBe(big);
     expect(toHex(chunks[2]!)).toBe('040162');
   });

@@ -104,7 +104,8 @@ describe('encodeFrame (section 4.2)', () => {
 });
 
 describe('encodeFrameChunks (gathered write)', () => {
-  it('returns one buffer up to GATHER_THRESHOLD bytes of payload', () => {
+  it('returns one buffer up to GATHER_THRESHOLD (1 KiB) bytes of payload', () => {
+    expect(GATHER_THRESHOLD).toBe(1024);
     const data = pattern(GATHER_THRESHOLD);
     const chunks = encodeFrameChunks({ opcode: Opcode.Binary, payload: data });
     expect(chunks).toHaveLength(1);
@@ -120,7 +121,7 @@ describe('encodeFrameChunks (gathered write)', () => {
     });
     expect(chunks).toHaveLength(2);
     expect(chunks[1]).toBe(data);
-    expect(toHex(chunks[0]!)).toBe('057e4002ee');
+    expect(toHex(chunks[0]!)).toBe('057e0402ee');
     expect(concat(chunks)).toEqual(
       encodeFrame({ opcode: Opcode.Binary, extensionData: hex('ee'), payload: data }),
     );

@@ -112,7 +112,7 @@ describe('MessageAssembler: text policies (section 6)', () => {
           bytes.length - at,
           ...bytes.subarray(at),
         );
-        const [replaced] = run(wire) as [{ data: string }];
+        const replaced = run(wire)[0] as { data: string };
         expect(replaced.data).toBe(referenceDecode(bytes));
         const strict = referenceDecode(bytes, true);
         if (strict === null) expect(() => run(wire, { textPolicy: 'fail' })).toThrow(FrameError);
