@@ -102,9 +102,10 @@ function feed(receive: (c: Buffer) => void, chunks: readonly Buffer[]): () => vo
   };
 }
 
-function ourConnection(): FrameConnection {
+function ourConnection(allocate?: (n: number) => Uint8Array): FrameConnection {
   return new FrameConnection({
     maxFrameSize: 2 * MiB,
+    allocate,
     onEvent: (e) => {
       if (e.type === 'message') sink += e.data.length;
     },
@@ -229,6 +230,17 @@ for (const { label, size, many, batch } of SIZES.slice(0, 2)) {
       split(Buffer.from(encodeFrame({ opcode: Opcode.Binary, payload }))),
     ),
   );
+  const unsafe = ourConnection((n) => Buffer.allocUnsafe(n));
+  add(
+    group,
+    'ws02 FrameConnection, allocate: allocUnsafe',
+    1,
+    MiB,
+    feed(
+      (c) => unsafe.receiveData(c),
+      split(Buffer.from(encodeFrame({ opcode: Opcode.Binary, payload }))),
+    ),
+  );
   const client = wsReceiver(false);
   add(
     group,
@@ -239,6 +251,11 @@ for (const { label, size, many, batch } of SIZES.slice(0, 2)) {
   );
   add(group, 'baseline: new Uint8Array(1 MiB) + copy', 1, MiB, () => {
     const out = new Uint8Array(MiB);
+    out.set(payload);
+    sink += out[5]!;
+  });
+  add(group, 'baseline: Buffer.allocUnsafe(1 MiB) + copy', 1, MiB, () => {
+    const out = Buffer.allocUnsafe(MiB);
     out.set(payload);
     sink += out[5]!;
   });

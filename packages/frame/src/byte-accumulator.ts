@@ -1,4 +1,4 @@
-import { allocBytes, EMPTY_BYTES } from './byte-pool.js';
+import { type Allocator, allocBytes, EMPTY_BYTES } from './byte-pool.js';
 
 /** Pieces at least this long are kept by reference until the end (no copy on arrival). */
 const BORROW_MIN = 16 * 1024;
@@ -30,13 +30,20 @@ export class ByteAccumulator {
   /** Bytes pushed since `begin`. */
   length = 0;
 
+  /**
+   * `allocate` serves the buffers that end up entirely written (the exact-size buffer of a
+   * known total and the final join); blocks with slack always come zeroed from the pool or a
+   * plain Uint8Array, so no uninitialized byte is ever reachable through `.buffer`.
+   */
+  constructor(private readonly allocate?: Allocator) {}
+
   /** Starts a new payload; `total` is the exact final length when known, else 0. */
   begin(total: number): void {
     this.parts = [];
     this.length = 0;
     this.total = total;
     if (total > 0 && total <= BLOCK_MAX) {
-      this.block = allocBytes(total);
+      this.block = allocBytes(total, this.allocate);
     } else {
       this.block = EMPTY_BYTES;
     }
@@ -93,7 +100,7 @@ export class ByteAccumulator {
     if (parts.length === 0) return EMPTY_BYTES;
     if (parts.length === 1) return parts[0]!;
     // Deliberate copy: the one join of a payload that arrived in several pieces.
-    const out = allocBytes(length);
+    const out = allocBytes(length, this.allocate);
     let offset = 0;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;

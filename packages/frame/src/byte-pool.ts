@@ -14,9 +14,24 @@ let poolOffset = 0;
 /** A zero-length array shared by every empty payload (it cannot be written to). */
 export const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
 
-/** Returns `n` writable bytes; contents are unspecified (callers overwrite all of them). */
-export function allocBytes(n: number): Uint8Array {
-  if (n > POOL_CARVE_LIMIT) return new Uint8Array(n);
+/**
+ * Allocates a buffer the caller overwrites entirely before anyone else sees it, so it may be
+ * uninitialized: Node shells pass `Buffer.allocUnsafe` to skip zero-filling large buffers.
+ */
+export type Allocator = (size: number) => Uint8Array;
+
+const zeroed: Allocator = (size) => new Uint8Array(size);
+
+/**
+ * Returns `n` writable bytes; contents are unspecified (callers overwrite all of them). Sizes
+ * up to 4 KiB come from the pool; larger ones from `large` (default: a zeroed Uint8Array).
+ */
+export function allocBytes(n: number, large: Allocator = zeroed): Uint8Array {
+  if (n > POOL_CARVE_LIMIT) {
+    const out = large(n);
+    // A custom allocator must honour the size exactly; fall back rather than misbehave.
+    return out.length === n ? out : new Uint8Array(n);
+  }
   if (n === 0) return EMPTY_BYTES;
   if (poolOffset + n > pool.length) {
     pool = new Uint8Array(POOL_SIZE);

@@ -1,4 +1,4 @@
-import { EMPTY_BYTES } from './byte-pool.js';
+import { type Allocator, EMPTY_BYTES } from './byte-pool.js';
 import { ExtensionSet, type FrameExtension } from './extension.js';
 import type { FrameInit } from './frame.js';
 import { FrameDecoder, type FrameDecoderOptions } from './frame-decoder.js';
@@ -17,6 +17,12 @@ export interface FrameConnectionOptions extends FrameLimits {
   readonly streaming?: boolean;
   /** Extensions, identical and in the same order on both peers (section 4.7). */
   readonly extensions?: readonly FrameExtension[];
+  /**
+   * Allocator for received buffers over 4 KiB that are written entirely before delivery
+   * (payloads and messages joined from several pieces). Default `new Uint8Array(size)`; a Node
+   * shell may pass `Buffer.allocUnsafe` to skip zero-filling. Must return exactly `size` bytes.
+   */
+  readonly allocate?: Allocator;
   /** Queue a Pong for every Ping received while not closed (default true; section 4.4). */
   readonly autoPong?: boolean;
   /**

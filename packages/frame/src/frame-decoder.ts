@@ -1,5 +1,5 @@
 import { ByteAccumulator } from './byte-accumulator.js';
-import { EMPTY_BYTES } from './byte-pool.js';
+import { type Allocator, EMPTY_BYTES } from './byte-pool.js';
 import { ExtensionSet, type FrameExtension } from './extension.js';
 import type { Frame } from './frame.js';
 import { FrameError } from './frame-error.js';
@@ -16,6 +16,12 @@ export interface FrameDecoderOptions extends FrameLimits {
   readonly extensions?: readonly FrameExtension[];
   /** Called synchronously for each frame; without it frames queue for `takeFrames()`. */
   readonly onFrame?: (frame: Frame) => void;
+  /**
+   * Allocator for buffers over 4 KiB that are written entirely before delivery (payloads
+   * joined from several chunks). Default: `new Uint8Array(size)`. Node shells may pass
+   * `Buffer.allocUnsafe` to skip zero-filling; it must return exactly `size` bytes.
+   */
+  readonly allocate?: Allocator;
 }
 
 const TWO_32 = 4294967296;
@@ -58,7 +64,7 @@ export class FrameDecoder {
   private curB1 = 0;
   /** Payload bytes still to come for the current frame. */
   private need = 0;
-  private readonly acc = new ByteAccumulator();
+  private readonly acc: ByteAccumulator;
 
   /** Fragment sequence state (section 4.3), tracked at header time. */
   private open = false;
@@ -81,6 +87,7 @@ export class FrameDecoder {
     this.rsvMask = this.extensions?.rsvMask ?? 0;
     this.opcodeMask = this.extensions?.opcodeMask ?? 0;
     this.onFrame = options.onFrame;
+    this.acc = new ByteAccumulator(options.allocate);
   }
 
   /** The error that failed the decoder, if any. */

@@ -1,4 +1,5 @@
 import { ByteAccumulator } from './byte-accumulator.js';
+import type { Allocator } from './byte-pool.js';
 import type { Frame } from './frame.js';
 import { FrameError } from './frame-error.js';
 import { Opcode } from './opcode.js';
@@ -72,6 +73,8 @@ export interface MessageAssemblerOptions {
    * holding the whole message. Unfragmented messages are still `message` events.
    */
   readonly streaming?: boolean;
+  /** Allocator for the joined bytes of fragmented messages over 4 KiB (see `FrameDecoder`). */
+  readonly allocate?: Allocator;
 }
 
 /**
@@ -85,13 +88,14 @@ export class MessageAssembler {
   readonly streaming: boolean;
   /** Opcode (Text/Binary) of the fragmented message in progress, 0 when none. */
   private kind = 0;
-  private readonly acc = new ByteAccumulator();
+  private readonly acc: ByteAccumulator;
   private readonly stream: TextStreamDecoder;
 
   constructor(options: MessageAssemblerOptions = {}) {
     this.textPolicy = checkTextPolicy(options.textPolicy ?? 'replace');
     this.streaming = options.streaming === true;
     this.stream = new TextStreamDecoder(this.textPolicy);
+    this.acc = new ByteAccumulator(options.allocate);
   }
 
   /** True while a fragmented message is in progress. */

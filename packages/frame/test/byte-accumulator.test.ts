@@ -48,3 +48,44 @@ describe('ByteAccumulator (internal): one join, bounded retention', () => {
     expect(sameBytes(f!.payload, data)).toBe(true);
   });
 });
+
+describe('custom allocator (e.g. Buffer.allocUnsafe in a Node shell)', () => {
+  /** Simulates uninitialized memory: every byte starts as 0xAA. */
+  function dirty(sizes: number[]) {
+    return (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xaa);
+    };
+  }
+
+  it('serves joins over 4 KiB, which are entirely overwritten before delivery', () => {
+    const sizes: number[] = [];
+    const data = pattern(100_000, 9);
+    const wire = concat([hex('05 7f 00 00 00 00 00 01 86 a0'), data]);
+    const d = new FrameDecoder({ allocate: dirty(sizes) });
+    for (const c of splitAt(wire, [7, 20_000, 99_000])) d.receiveData(c);
+    expect(sameBytes(d.takeFrames()[0]!.payload, data)).toBe(true);
+    expect(sizes).toEqual([100_000]);
+  });
+
+  it('serves the exact-size buffer of a spanning frame ≤ 64 KiB; not small ones', () => {
+    const sizes: number[] = [];
+    const d = new FrameDecoder({ allocate: dirty(sizes) });
+    const big = pattern(10_000);
+    const small = pattern(300);
+    const wire = concat([hex('05 7e 27 10'), big, hex('05 7e 01 2c'), small]);
+    for (const c of splitAt(wire, [100, 10_010])) d.receiveData(c);
+    const [f1, f2] = d.takeFrames();
+    expect(sameBytes(f1!.payload, big)).toBe(true);
+    expect(sameBytes(f2!.payload, small)).toBe(true);
+    expect(sizes).toEqual([10_000]);
+  });
+
+  it('falls back to a plain buffer when the allocator returns the wrong size', () => {
+    const d = new FrameDecoder({ allocate: () => new Uint8Array(1) });
+    const big = pattern(10_000);
+    const wire = concat([hex('05 7e 27 10'), big]);
+    for (const c of splitAt(wire, [100])) d.receiveData(c);
+    expect(sameBytes(d.takeFrames()[0]!.payload, big)).toBe(true);
+  });
+});
