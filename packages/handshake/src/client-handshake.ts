@@ -10,7 +10,7 @@ import { HandshakeError } from './handshake-error.js';
 import { md5 as defaultMd5, type Md5 } from './md5.js';
 import { checkOutgoingName, checkOutgoingValue } from './outgoing-fields.js';
 import { defaultRandom, RandomIntegers, type RandomSource } from './random.js';
-import { asciiLowercase, encodeHead } from './text.js';
+import { asciiLowercase, EMPTY, encodeHead } from './text.js';
 
 /** Options of {@link createClientHandshake}: the inputs of 5.1's algorithm. */
 export interface ClientHandshakeOptions {
@@ -136,7 +136,7 @@ export function createClientHandshake(options: ClientHandshakeOptions): ClientHa
   }
   // Step 6 (request line), 27 (fields + CRLF each), 28 (blank line), 30 (key_3).
   const head = `GET ${url.resourceName} HTTP/1.1\r\n${fields.join('\r\n')}\r\n\r\n`;
-  const request = encodeHead(head, 8);
+  const request = encodeHead(EMPTY, head, 8);
   request.set(keys.key3.subarray(0, 8), request.length - 8);
   // Steps 45–46.
   const expected = (options.md5 ?? defaultMd5)(

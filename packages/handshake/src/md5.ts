@@ -27,9 +27,10 @@ export function md5(data: Uint8Array): Uint8Array {
   // 3.1 padding: 0x80, zeros to 56 mod 64, then (3.2) the bit length, 64-bit little-endian.
   const rest = length - whole;
   const tailLength = rest < 56 ? 64 : 128;
-  tail.fill(0);
-  tail.set(data.subarray(whole), 0);
+  // Small copies by hand: the challenge is 16 bytes, and subarray/set cost more than a loop.
+  for (let i = 0; i < rest; i++) tail[i] = data[whole + i]!;
   tail[rest] = 0x80;
+  tail.fill(0, rest + 1, tailLength - 8);
   const bitsLow = (length * 8) >>> 0;
   const bitsHigh = Math.floor(length / 0x20000000) >>> 0;
   writeLe32(tail, tailLength - 8, bitsLow);

@@ -6,7 +6,13 @@ import type {
   ProtocolSelector,
   ServerHandshakeOptions,
 } from './handshake-request.js';
-import { asciiLowercase, EMPTY, hasControlCharacter, isFieldNameCode } from './text.js';
+import {
+  asciiLowercase,
+  EMPTY,
+  equalsAsciiCaseInsensitive,
+  hasControlCharacter,
+  isFieldNameCode,
+} from './text.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -52,7 +58,6 @@ export class RequestValidator {
   #method = '';
   #resourceName = '';
   #httpVersion = '';
-  #fieldCount = 0;
   // Null prototype: field names are peer input and must not reach Object.prototype.
   readonly #fields: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   #upgrade: string | undefined;
@@ -107,40 +112,18 @@ export class RequestValidator {
     return undefined;
   }
 
-  /** 5.2.1 part 5: one field. `value` is already trimmed of surrounding SP/HTAB. */
-  field(name: string, value: string): HandshakeError | undefined {
-    if (++this.#fieldCount > this.maxFields) {
-      return abort(
-        'HANDSHAKE_TOO_MANY_FIELDS',
-        `more than ${this.maxFields} fields`,
-        undefined,
-        431,
-      );
-    }
-    if (name.length === 0) {
-      return abort('HANDSHAKE_EMPTY_FIELD_NAME', 'a field has an empty name', 5);
-    }
-    for (let i = 0; i < name.length; i++) {
-      if (!isFieldNameCode(name.charCodeAt(i))) {
-        return abort(
-          'HANDSHAKE_BAD_FIELD_NAME',
-          i === 0 && (name.charCodeAt(0) === 0x20 || name.charCodeAt(0) === 0x09)
-            ? 'continuation lines (a field starting with a space) are not allowed'
-            : `field name has a character outside U+0021–U+0039, U+003B–U+007E: ${show(name)}`,
-          5,
-        );
-      }
-    }
-    const lower = asciiLowercase(name);
-    if (hasControlCharacter(value)) {
-      return abort(
-        'HANDSHAKE_BAD_FIELD_VALUE',
-        `value of ${lower} has a control character: ${show(value)}`,
-        5,
-        400,
-        lower,
-      );
-    }
+  /** `maxFields`: checked first, from the count alone (both paths know it before lexing). */
+  fieldCount(count: number): HandshakeError | undefined {
+    if (count <= this.maxFields) return undefined;
+    return abort('HANDSHAKE_TOO_MANY_FIELDS', `more than ${this.maxFields} fields`, undefined, 431);
+  }
+
+  /**
+   * 5.2.1 part 5: records one field whose syntax the caller already checked (bytes: the raw
+   * path's lexer; strings: {@link lexField}). `lower` is the ASCII-lowercased name; `value` is
+   * trimmed of surrounding SP/HTAB. Fails only on a second copy of a field that must be unique.
+   */
+  field(lower: string, value: string): HandshakeError | undefined {
     const list = this.#fields[lower];
     if (list === undefined) this.#fields[lower] = [value];
     else list.push(value);
@@ -193,7 +176,7 @@ export class RequestValidator {
     if (upgrade === undefined) {
       return abort('HANDSHAKE_MISSING_UPGRADE', 'no Upgrade field', 5, 400, 'upgrade');
     }
-    if (asciiLowercase(upgrade) !== 'websocket') {
+    if (!equalsAsciiCaseInsensitive(upgrade, 'websocket')) {
       return abort(
         'HANDSHAKE_BAD_UPGRADE',
         `Upgrade must be "WebSocket", not ${show(upgrade)}`,
@@ -207,7 +190,7 @@ export class RequestValidator {
     if (connection === undefined) {
       return abort('HANDSHAKE_MISSING_CONNECTION', 'no Connection field', 5, 400, 'connection');
     }
-    if (asciiLowercase(connection) !== 'upgrade') {
+    if (!equalsAsciiCaseInsensitive(connection, 'upgrade')) {
       return abort(
         'HANDSHAKE_BAD_CONNECTION',
         `Connection must be "Upgrade", not ${show(connection)}`,
@@ -320,6 +303,44 @@ export class RequestValidator {
     }
     return request;
   }
+}
+
+/** 5.2.1 part 5 on one name/value pair given as strings (the parsed-request path). */
+export function lexField(name: string, value: string): HandshakeError | undefined {
+  if (name.length === 0) return emptyFieldName();
+  for (let i = 0; i < name.length; i++) {
+    if (!isFieldNameCode(name.charCodeAt(i))) return badFieldName(name, i);
+  }
+  if (hasControlCharacter(value)) return badFieldValue(asciiLowercase(name), value);
+  return undefined;
+}
+
+export function emptyFieldName(): HandshakeError {
+  return abort('HANDSHAKE_EMPTY_FIELD_NAME', 'a field has an empty name', 5);
+}
+
+/** `at`: index of the offending character; -1 when the line has no colon at all. */
+export function badFieldName(name: string, at: number): HandshakeError {
+  const c = at < 0 ? -1 : name.charCodeAt(at);
+  return abort(
+    'HANDSHAKE_BAD_FIELD_NAME',
+    at < 0
+      ? `a field line has no colon: ${show(name)}`
+      : at === 0 && (c === 0x20 || c === 0x09)
+        ? 'continuation lines (a field starting with a space) are not allowed'
+        : `field name has a character outside U+0021–U+0039, U+003B–U+007E: ${show(name)}`,
+    5,
+  );
+}
+
+export function badFieldValue(lower: string, value: string): HandshakeError {
+  return abort(
+    'HANDSHAKE_BAD_FIELD_VALUE',
+    `value of ${lower} has a control character: ${show(value)}`,
+    5,
+    400,
+    lower,
+  );
 }
 
 function duplicate(field: string): HandshakeError {

@@ -1,11 +1,15 @@
 import { HandshakeError } from './handshake-error.js';
 import type { HandshakeRequest, ServerHandshakeOptions } from './handshake-request.js';
 import {
+  badFieldName,
+  badFieldValue,
   DEFAULT_MAX_HEAD_BYTES,
+  emptyFieldName,
+  lexField,
   type PendingRequest,
   RequestValidator,
 } from './request-validator.js';
-import { decodeUtf8, latin1, latin1ToUtf8 } from './text.js';
+import { asciiLowercase, decodeUtf8, latin1, latin1ToUtf8 } from './text.js';
 
 /** What {@link ServerHandshakeParser.receiveData} and `receiveEof` report. */
 export type ServerHandshakeResult =
@@ -48,6 +52,12 @@ const PHASES: readonly ServerHandshakePhase[] = ['head', 'key3', 'done', 'failed
 const SCAN_MORE = -1;
 const SCAN_FAILED = -2;
 
+// Reused by every parser (parsing is synchronous, so one at a time): the fields region copied
+// with names lowercased in place, and each field's offsets in it. Grown only for a maxHeadBytes
+// above the default.
+let scratch = new Uint8Array(DEFAULT_MAX_HEAD_BYTES);
+let offsets = new Int32Array(4 * 128);
+
 /**
  * The server side of the opening handshake as a sans-I/O parser (draft-02 5.2.1): feed it the
  * connection's bytes; it reads the request line and fields, checks all of them, then waits for
@@ -68,6 +78,7 @@ export class ServerHandshakeParser {
   #filled = 0;
   #lineStart = 0;
   #requestLineEnd = 0;
+  #fieldLines = 0;
   // After the head.
   #request: PendingRequest | undefined;
   #key3: Uint8Array | undefined;
@@ -212,6 +223,13 @@ export class ServerHandshakeParser {
         this.#requestLineEnd = lf + 1;
       } else if (lf === lineStart + 1) {
         return lf + 1;
+      } else {
+        // A field line: the count limit applies before anything else is looked at.
+        const error = this.#validator.fieldCount(++this.#fieldLines);
+        if (error !== undefined) {
+          this.#fail(error);
+          return SCAN_FAILED;
+        }
       }
       lineStart = lf + 1;
     }
@@ -239,32 +257,89 @@ export class ServerHandshakeParser {
     );
   }
 
-  // 5.2.1 part 5: the fields, decoded once as UTF-8, then every check of the head.
+  /**
+   * 5.2.1 part 5, on the bytes: one tight pass checks every field's syntax (name: U+0021–U+0039,
+   * U+003B–U+007E; value: no control character but HTAB), lowercases names in a scratch copy and
+   * records offsets; the region is then decoded once (UTF-8) and sliced. Then every check of the
+   * head (RequestValidator, shared with the parsed-request path).
+   */
   #headComplete(data: Uint8Array, end: number, rest: Uint8Array): ServerHandshakeResult {
-    // From after the request line's CRLF to the CRLF of the last field (the final CRLF dropped).
-    const text = decodeUtf8(data.subarray(this.#requestLineEnd, end - 2));
-    const validator = this.#validator;
+    // From after the request line's CRLF up to the last field's CRLF included (the blank line's
+    // CRLF left out): every line in it ends in CRLF, which bounds each loop below.
+    const length = end - 2 - this.#requestLineEnd;
+    if (scratch.length < length) scratch = new Uint8Array(length);
+    if (offsets.length < 4 * this.#fieldLines) offsets = new Int32Array(4 * this.#fieldLines);
+    const s = scratch;
+    const o = offsets;
+    // Deliberate copy (reused buffer, ≤ maxHeadBytes): names are lowercased in it, and the
+    // caller's chunk is never written to.
+    s.set(data.subarray(this.#requestLineEnd, end - 2), 0);
+    let nonAscii = false;
+    let n = 0;
     let pos = 0;
-    while (pos < text.length) {
-      const eol = text.indexOf('\r\n', pos);
-      const colon = text.indexOf(':', pos);
-      if (colon === -1 || colon > eol) {
-        return this.#fail(
-          new HandshakeError('HANDSHAKE_BAD_FIELD_NAME', '5.2.1', 'a field line has no colon', {
-            step: 5,
-            httpStatus: 400,
-          }),
-        );
+    while (pos < length) {
+      let i = pos;
+      for (;;) {
+        const c = s[i]!;
+        if (c === 0x3a) break;
+        if (c >= 0x41 && c <= 0x5a) s[i] = c | 0x20;
+        else if (c < 0x21 || c > 0x7e) {
+          return this.#fail(
+            c === 0x0d && s[i + 1] === 0x0a
+              ? badFieldName(latin1(s, pos, i), -1)
+              : badFieldName(latin1(s, pos, i + 1), i - pos),
+          );
+        }
+        i++;
       }
-      // The value: after the colon, surrounding SP/HTAB trimmed (HTTP's OWS; Node's parser does
-      // the same, so both paths agree).
-      let valueStart = colon + 1;
-      let valueEnd = eol;
-      while (valueStart < valueEnd && isOws(text.charCodeAt(valueStart))) valueStart++;
-      while (valueEnd > valueStart && isOws(text.charCodeAt(valueEnd - 1))) valueEnd--;
-      const error = validator.field(text.slice(pos, colon), text.slice(valueStart, valueEnd));
-      if (error !== undefined) return this.#fail(error);
-      pos = eol + 2;
+      if (i === pos) return this.#fail(emptyFieldName());
+      const nameEnd = i++;
+      // The value: surrounding SP/HTAB trimmed (HTTP's OWS; Node's parser trims the same way).
+      while (s[i] === 0x20 || s[i] === 0x09) i++;
+      const valueStart = i;
+      for (;;) {
+        const c = s[i]!;
+        if (c < 0x20 || c === 0x7f) {
+          if (c === 0x0d && s[i + 1] === 0x0a) break;
+          if (c !== 0x09) {
+            return this.#fail(badFieldValue(latin1(s, pos, nameEnd), latin1(s, valueStart, i + 1)));
+          }
+        } else if (c > 0x7f) {
+          nonAscii = true;
+        }
+        i++;
+      }
+      let valueEnd = i;
+      while (valueEnd > valueStart && (s[valueEnd - 1] === 0x20 || s[valueEnd - 1] === 0x09)) {
+        valueEnd--;
+      }
+      o[4 * n] = pos;
+      o[4 * n + 1] = nameEnd;
+      o[4 * n + 2] = valueStart;
+      o[4 * n + 3] = valueEnd;
+      n++;
+      pos = i + 2;
+    }
+    const validator = this.#validator;
+    if (!nonAscii) {
+      // All ASCII (the usual case): one decode, and string offsets equal byte offsets.
+      const text = decodeUtf8(s.subarray(0, length));
+      for (let f = 0; f < n; f++) {
+        const error = validator.field(
+          text.slice(o[4 * f]!, o[4 * f + 1]!),
+          text.slice(o[4 * f + 2]!, o[4 * f + 3]!),
+        );
+        if (error !== undefined) return this.#fail(error);
+      }
+    } else {
+      // UTF-8 in some value: decode each field on its own (names are ASCII by now).
+      for (let f = 0; f < n; f++) {
+        const error = validator.field(
+          latin1(s, o[4 * f]!, o[4 * f + 1]!),
+          decodeUtf8(s.subarray(o[4 * f + 2]!, o[4 * f + 3]!)),
+        );
+        if (error !== undefined) return this.#fail(error);
+      }
     }
     this.#buffer = undefined;
     return this.#finishHead(rest);
@@ -304,31 +379,43 @@ export class ServerHandshakeParser {
     return { kind: 'request', request, rest };
   }
 
+  // The same order as the raw path: request line, field count, every field's syntax, then the
+  // fields themselves and the checks of the whole head.
   #fromParsed(request: ParsedHttpRequest): void {
     const validator = this.#validator;
-    let error = validator.requestLine(
-      request.method ?? '',
-      request.url ?? '',
-      `HTTP/${request.httpVersion ?? ''}`,
-    );
+    const names: string[] = [];
+    const values: string[] = [];
     const raw = request.rawHeaders;
-    if (error === undefined && raw !== undefined) {
-      // Node decodes header bytes as latin1; re-read them as the UTF-8 the raw path decodes.
-      for (let i = 0; i + 1 < raw.length && error === undefined; i += 2) {
-        error = validator.field(latin1ToUtf8(raw[i]!), latin1ToUtf8(raw[i + 1]!));
+    if (raw !== undefined) {
+      for (let i = 0; i + 1 < raw.length; i += 2) {
+        names.push(raw[i]!);
+        values.push(raw[i + 1]!);
       }
-    } else if (error === undefined && request.headers !== undefined) {
+    } else if (request.headers !== undefined) {
       const headers = request.headers;
       for (const name of Object.keys(headers)) {
         const value = headers[name];
         if (value === undefined) continue;
-        const values = typeof value === 'string' ? [value] : value;
-        for (const v of values) {
-          error = validator.field(latin1ToUtf8(name), latin1ToUtf8(v));
-          if (error !== undefined) break;
+        for (const v of typeof value === 'string' ? [value] : value) {
+          names.push(name);
+          values.push(v);
         }
-        if (error !== undefined) break;
       }
+    }
+    let error =
+      validator.requestLine(
+        request.method ?? '',
+        request.url ?? '',
+        `HTTP/${request.httpVersion ?? ''}`,
+      ) ?? validator.fieldCount(names.length);
+    for (let i = 0; i < names.length && error === undefined; i++) {
+      // Node decodes header bytes as latin1: re-read them as the UTF-8 the raw path decodes.
+      names[i] = latin1ToUtf8(names[i]!);
+      values[i] = trimOws(latin1ToUtf8(values[i]!));
+      error = lexField(names[i]!, values[i]!);
+    }
+    for (let i = 0; i < names.length && error === undefined; i++) {
+      error = validator.field(asciiLowercase(names[i]!), values[i]!);
     }
     if (error !== undefined) {
       this.#fail(error);
@@ -354,6 +441,14 @@ export class ServerHandshakeParser {
 
 function isOws(c: number): boolean {
   return c === 0x20 || c === 0x09;
+}
+
+function trimOws(v: string): string {
+  let a = 0;
+  let b = v.length;
+  while (a < b && isOws(v.charCodeAt(a))) a++;
+  while (b > a && isOws(v.charCodeAt(b - 1))) b--;
+  return a === 0 && b === v.length ? v : v.slice(a, b);
 }
 
 function headTooLarge(limit: number): HandshakeError {

@@ -3,7 +3,7 @@ import { computeHandshakeResponse } from './challenge.js';
 import type { HandshakeRequest } from './handshake-request.js';
 import type { Md5 } from './md5.js';
 import { checkOutgoingName, checkOutgoingValue } from './outgoing-fields.js';
-import { encodeHead } from './text.js';
+import { asciiBytes, encodeHead } from './text.js';
 
 /** Options of {@link createServerResponse}. */
 export interface ServerResponseOptions {
@@ -27,6 +27,14 @@ export interface ServerResponseOptions {
   /** MD5 implementation. Default: the pure TypeScript `md5`. */
   readonly md5?: Md5;
 }
+
+// Steps 10–11: the status line and the invariant fields, encoded once.
+const PREFIX = asciiBytes(
+  'HTTP/1.1 101 WebSocket Protocol Handshake\r\n' +
+    'Upgrade: WebSocket\r\n' +
+    'Connection: Upgrade\r\n' +
+    'Sec-WebSocket-Location: ',
+);
 
 // The response fields a caller's extra headers must not repeat (5.1 step 44: exactly one each).
 const RESERVED = new Set([
@@ -63,13 +71,8 @@ export function createServerResponse(options: ServerResponseOptions): Uint8Array
   });
   checkOutgoingValue('sec-websocket-location', location, '5.2.2', 11);
   checkOutgoingValue('sec-websocket-origin', request.origin, '5.2.2', 11);
-  // Step 10: the status line; step 11: the fields.
-  let head =
-    'HTTP/1.1 101 WebSocket Protocol Handshake\r\n' +
-    'Upgrade: WebSocket\r\n' +
-    'Connection: Upgrade\r\n' +
-    `Sec-WebSocket-Location: ${location}\r\n` +
-    `Sec-WebSocket-Origin: ${request.origin}\r\n`;
+  // Step 10: the status line; step 11: the fields (the constant ones are in PREFIX).
+  let head = `${location}\r\nSec-WebSocket-Origin: ${request.origin}\r\n`;
   const protocol = 'protocol' in options ? options.protocol : request.protocol;
   if (protocol !== undefined) {
     checkOutgoingValue('sec-websocket-protocol', protocol, '5.2.2', 11);
@@ -90,7 +93,7 @@ export function createServerResponse(options: ServerResponseOptions): Uint8Array
   }
   // Step 12: the blank line; step 13: the response.
   head += '\r\n';
-  const bytes = encodeHead(head, 16);
+  const bytes = encodeHead(PREFIX, head, 16);
   bytes.set(response, bytes.length - 16);
   return bytes;
 }
