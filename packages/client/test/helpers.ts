@@ -1,0 +1,183 @@
+// Test fixtures: real servers on 127.0.0.1 (our @ws02/server, raw `net` peers) and bounded waits.
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { WebSocketServer, type WebSocketServerOptions } from '@ws02/server';
+import type { WebSocket } from '../src/index.js';
+
+export type ServerOptions = Omit<WebSocketServerOptions, 'port' | 'server' | 'noServer'>;
+
+/** Starts a @ws02/server on 127.0.0.1 and an ephemeral port. */
+export async function startServer(
+  options: ServerOptions = {},
+): Promise<{ wss: WebSocketServer; port: number; url: string }> {
+  const wss = new WebSocketServer({ ...options, port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  const port = (wss.address() as AddressInfo).port;
+  return { wss, port, url: `ws://127.0.0.1:${port}/` };
+}
+
+/** Echo server: every data message goes back with the same type. */
+export async function startEcho(options: ServerOptions = {}) {
+  const started = await startServer(options);
+  started.wss.on('connection', (ws) => {
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  return started;
+}
+
+/** Resolves when `pred()` holds; rejects after `ms` (every wait in the tests is bounded). */
+export async function waitFor(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The next `event` of `emitter`, or a rejection after `ms`. */
+export function nextEvent<T extends unknown[]>(
+  emitter: NodeJS.EventEmitter,
+  event: string,
+  ms = 5000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      emitter.off(event, on);
+      reject(new Error(`timeout waiting for ${event}`));
+    }, ms);
+    const on = (...args: unknown[]) => {
+      clearTimeout(timer);
+      resolve(args as T);
+    };
+    emitter.once(event, on);
+  });
+}
+
+/** Resolves with [body, wasClean] when the client closes for good. */
+export function closed(ws: WebSocket, ms = 10_000): Promise<[Buffer, boolean]> {
+  if (ws.readyState === ws.CLOSED) return Promise.resolve([Buffer.alloc(0), false]);
+  return nextEvent<[Buffer, boolean]>(ws, 'close', ms);
+}
+
+/** Resolves with the error a client fails with (its `error` event), and waits for `close`. */
+export async function failure(ws: WebSocket, ms = 10_000): Promise<Error> {
+  const [error] = await nextEvent<[Error]>(ws, 'error', ms);
+  await closed(ws, ms);
+  return error;
+}
+
+// ---- a raw, byte-level draft-02 server (no @ws02 code) ----------------------------------
+
+/** What a raw server learns from a client's request head. */
+export interface RawRequest {
+  readonly head: string;
+  readonly requestLine: string;
+  readonly fields: Map<string, string[]>;
+  readonly key3: Buffer;
+  /** MD5(BE32(part1) ‖ BE32(part2) ‖ key3): the correct 16-byte reply (5.2.2 steps 4–9). */
+  readonly answer: Buffer;
+}
+
+/** Key number / spaces, computed independently of @ws02/handshake (5.2.2 steps 4–6). */
+function keyPart(key: string): number {
+  const digits = Number(key.replace(/[^0-9]/g, ''));
+  const spaces = key.split(' ').length - 1;
+  return digits / spaces;
+}
+
+export function parseRawRequest(bytes: Buffer): RawRequest | undefined {
+  const end = bytes.indexOf('\r\n\r\n');
+  if (end === -1 || bytes.length < end + 4 + 8) return undefined;
+  const head = bytes.subarray(0, end).toString('latin1');
+  const [requestLine = '', ...lines] = head.split('\r\n');
+  const fields = new Map<string, string[]>();
+  for (const line of lines) {
+    const i = line.indexOf(':');
+    const name = line.slice(0, i).toLowerCase();
+    fields.set(name, [...(fields.get(name) ?? []), line.slice(i + 2)]);
+  }
+  const key3 = Buffer.from(bytes.subarray(end + 4, end + 12));
+  const challenge = Buffer.alloc(16);
+  challenge.writeUInt32BE(keyPart(fields.get('sec-websocket-key1')?.[0] ?? ''), 0);
+  challenge.writeUInt32BE(keyPart(fields.get('sec-websocket-key2')?.[0] ?? ''), 4);
+  key3.copy(challenge, 8);
+  const answer = createHash('md5').update(challenge).digest();
+  return { head, requestLine, fields, key3, answer };
+}
+
+/** The standard 101 head for a request, as a conforming server writes it (5.2.2 step 10–12). */
+export function goodHead(req: RawRequest, extra: string[] = []): string {
+  const host = req.fields.get('host')?.[0] ?? '';
+  const resource = req.requestLine.split(' ')[1] ?? '/';
+  return [
+    'HTTP/1.1 101 WebSocket Protocol Handshake',
+    'Upgrade: WebSocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Origin: ${req.fields.get('origin')?.[0] ?? ''}`,
+    `Sec-WebSocket-Location: ws://${host}${resource}`,
+    ...extra,
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * A raw TCP server: `onRequest(socket, request)` is called once per connection when the whole
+ * request (head + key_3) has arrived; it writes whatever bytes the test wants.
+ */
+export async function startRawServer(
+  onRequest: (socket: Socket, request: RawRequest, index: number) => void,
+): Promise<{ server: Server; port: number; sockets: Socket[]; requests: RawRequest[]; close: () => Promise<void> }> {
+  const sockets: Socket[] = [];
+  const requests: RawRequest[] = [];
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    socket.on('error', () => {});
+    let inbox = Buffer.alloc(0);
+    let done = false;
+    socket.on('data', (chunk) => {
+      if (done) return;
+      inbox = Buffer.concat([inbox, chunk]);
+      const request = parseRawRequest(inbox);
+      if (request === undefined) return;
+      done = true;
+      requests.push(request);
+      onRequest(socket, request, requests.length - 1);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    sockets,
+    requests,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Encodes one unmasked draft-02 frame by hand (4.2). */
+export function frame(opcode: number, payload: Buffer | string, more = false): Buffer {
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  const b0 = (more ? 0x80 : 0) | opcode;
+  if (body.length < 126) return Buffer.concat([Buffer.from([b0, body.length]), body]);
+  if (body.length < 65536) {
+    const h = Buffer.alloc(4);
+    h[0] = b0;
+    h[1] = 126;
+    h.writeUInt16BE(body.length, 2);
+    return Buffer.concat([h, body]);
+  }
+  const h = Buffer.alloc(10);
+  h[0] = b0;
+  h[1] = 127;
+  h.writeBigUInt64BE(BigInt(body.length), 2);
+  return Buffer.concat([h, body]);
+}
+
+export const OP = { CONT: 0, CLOSE: 1, PING: 2, PONG: 3, TEXT: 4, BINARY: 5 } as const;
