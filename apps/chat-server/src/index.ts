@@ -1,1 +1,43 @@
-export {};
+export type {
+  ChannelListener,
+  ChatAdapter,
+  HistoryPage,
+  RoomSummary,
+  WireEvent,
+} from './chat-adapter.js';
+export {
+  ChatCore,
+  type ChatCoreOptions,
+  type ChatMetricsSink,
+  type ChatStats,
+  type LeaveReason,
+  sessionIdOf,
+} from './chat-core.js';
+export { ChatConfigError, type ChatConfigErrorCode } from './chat-error.js';
+export { ChatMetrics } from './chat-metrics.js';
+export {
+  CHAT_DEFAULTS,
+  type ChatLimits,
+  type ChatLogger,
+  type ChatServerOptions,
+  SERVER_OPTION_DEFAULTS,
+} from './chat-options.js';
+export {
+  CLOSE_REASONS,
+  type ClientCommand,
+  type CloseReason,
+  COMMAND_TYPES,
+  type CommandType,
+  ERROR_CODES,
+  type ErrorCode,
+  parseCommand,
+} from './chat-protocol.js';
+export { type ChatServer, type ChatServerAddress, createChatServer } from './chat-server.js';
+export {
+  MEMORY_ADAPTER_DEFAULTS,
+  MemoryAdapter,
+  type MemoryAdapterOptions,
+} from './memory-adapter.js';
+export { compareIds, isMessageId, MessageIdGenerator, newInstanceId } from './message-id.js';
+export { canonicalRoom, nickKey, validNick } from './names.js';
+export { TokenBucket } from './token-bucket.js';

@@ -1,0 +1,56 @@
+import { ServerError } from '@ws02/server';
+
+/**
+ * The project's shared branded base error (`Ws02Error` of @ws02/url), reached through
+ * @ws02/server's `ServerError`, which extends it: @ws02/url is not a direct dependency of this
+ * app (the lockfile is shared, so none was added). The brand check of `Ws02Error` makes
+ * `instanceof`/`isWs02Error` work for errors of this class exactly as for any @ws02 error.
+ */
+interface Ws02ErrorLike<Code extends string> extends Error {
+  readonly code: Code;
+  readonly section: string;
+  readonly step: number | undefined;
+}
+type Ws02ErrorClass = abstract new <Code extends string>(
+  code: Code,
+  section: string,
+  message: string,
+) => Ws02ErrorLike<Code>;
+const Ws02ErrorBase = Object.getPrototypeOf(ServerError) as Ws02ErrorClass;
+
+/**
+ * Why the chat server refuses to start (README "Configuration errors"). Each is reported as one
+ * clear line by `ws02-chat-server`, which then exits with status 2 (1 for `CHAT_LISTEN_FAILED`).
+ */
+export type ChatConfigErrorCode =
+  // a flag or environment variable that must be an integer is not one, or is out of range
+  | 'CONFIG_BAD_NUMBER'
+  // --host / CHAT_HOST is empty or contains spaces
+  | 'CONFIG_BAD_HOST'
+  // an entry of --allowed-origins / CHAT_ALLOWED_ORIGINS is not an origin serialization
+  | 'CONFIG_BAD_ORIGIN'
+  // --log-level / LOG_LEVEL is not a pino level
+  | 'CONFIG_BAD_LOG_LEVEL'
+  // only one of --tls-key / --tls-cert was given
+  | 'CONFIG_TLS_INCOMPLETE'
+  // the TLS key or certificate file cannot be read, or the pair is not usable
+  | 'CONFIG_TLS_UNREADABLE'
+  // an option of createChatServer() is inconsistent (e.g. burst < 1)
+  | 'CONFIG_BAD_OPTION'
+  // the HTTP server could not listen (address in use, permission denied, ...)
+  | 'CHAT_LISTEN_FAILED';
+
+/**
+ * A configuration or start-up error of the chat server. The draft has nothing to say about
+ * application configuration, so `section` is `'app'` except for the Origin allowlist (8).
+ * `detail` is the message without the `[CODE; section]` suffix, for printing to a user.
+ */
+export class ChatConfigError extends Ws02ErrorBase<ChatConfigErrorCode> {
+  static readonly kind = 'ChatConfigError';
+  readonly detail: string;
+
+  constructor(code: ChatConfigErrorCode, detail: string, section = 'app') {
+    super(code, section, detail);
+    this.detail = detail;
+  }
+}
