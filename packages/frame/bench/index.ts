@@ -3,6 +3,7 @@
  *
  *   pnpm bench                    (= node --import tsx bench/index.ts)
  *   pnpm bench -- --time=300      (ms per task; default 500)
+ *   pnpm bench -- --only=arriving (only groups whose title contains the text)
  *
  * "single": every chunk holds one frame; "many": one chunk holds many frames. Each timed
  * operation handles a batch of chunks (or of sends) so that the harness's own per-call timing
@@ -49,6 +50,8 @@ const gc = runInNewContext('gc') as () => void;
 
 const timeArg = process.argv.find((a) => a.startsWith('--time='));
 const TIME = timeArg ? Number(timeArg.slice(7)) : 500;
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+const ONLY = onlyArg ? onlyArg.slice(7) : '';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -92,6 +95,7 @@ const bench = new Bench({ time: TIME, warmup: true, warmupTime: Math.min(200, TI
 let sink = 0;
 
 function add(group: string, name: string, framesPerOp: number, bytes: number, fn: () => void) {
+  if (!group.includes(ONLY)) return;
   rows.push({ group, name, framesPerOp, bytesPerFrame: bytes, opsPerSec: 0 });
   bench.add(`${group} | ${name}`, fn, { beforeAll: gc });
 }

@@ -156,14 +156,22 @@ export class ExtensionSet {
     return frame;
   }
 
-  /** Runs the encode hooks (first first) and concatenates their extension data in order. */
+  /**
+   * Runs the encode hooks (first first) and concatenates their extension data in order. A hook
+   * that throws makes the sending call throw (`FRAME_EXTENSION_FAILED` unless a FrameError).
+   */
   encode(frame: Frame): Frame {
     const parts: Uint8Array[] = [];
     let current = frame;
     let extTotal = 0;
     for (const ext of this.list) {
       if (ext.encode === undefined) continue;
-      const out = ext.encode({ ...current, extensionData: EMPTY_BYTES });
+      let out: Frame;
+      try {
+        out = ext.encode({ ...current, extensionData: EMPTY_BYTES });
+      } catch (error) {
+        throw wrap(ext, error);
+      }
       parts.push(out.extensionData);
       extTotal += out.extensionData.length;
       current = out;

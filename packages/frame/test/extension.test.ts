@@ -166,3 +166,24 @@ describe('extensions (section 4.7): a test-only CRC-32 extension end to end', ()
     );
   });
 });
+
+describe('extensions: failing encode hooks', () => {
+  it('a throwing encode hook makes the send throw FRAME_EXTENSION_FAILED', () => {
+    const c = new FrameConnection({
+      extensions: [
+        {
+          name: 'refuses',
+          encode: () => {
+            throw new Error('no');
+          },
+        },
+      ],
+    });
+    expect(codeOf(() => c.sendText('x'))).toBe('FRAME_EXTENSION_FAILED');
+  });
+
+  it('an extensionDataLength returning nonsense fails the frame', () => {
+    const d = new FrameDecoder({ extensions: [{ name: 'bad', extensionDataLength: () => -1 }] });
+    expect(codeOf(() => d.receiveData(hex('04 00')))).toBe('FRAME_EXTENSION_FAILED');
+  });
+});
