@@ -89,6 +89,10 @@ export function createClientHandshake(options: ClientHandshakeOptions): ClientHa
     // step 2): lowercase it once so the Host field and the expected Location agree.
     url = { ...given, host: asciiLowercase(given.host) };
     validateWebSocketUrl({ ...url, origin, protocols });
+    // 3.1 step 7's range, for components given directly (parsing checks it already).
+    if (!Number.isInteger(url.port) || url.port < 1 || url.port > 65535) {
+      throw new RangeError(`port ${url.port} is not an integer in 1..65535`);
+    }
   } catch (cause) {
     throw new HandshakeError(
       'HANDSHAKE_INVALID_URL',

@@ -6,18 +6,69 @@ import type {
   ProtocolSelector,
   ServerHandshakeOptions,
 } from './handshake-request.js';
-import {
-  asciiLowercase,
-  EMPTY,
-  equalsAsciiCaseInsensitive,
-  hasControlCharacter,
-  isFieldNameCode,
-} from './text.js';
+import { asciiLowercase, EMPTY, equalsAsciiCaseInsensitive, isFieldNameCode } from './text.js';
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
+/** Builds the `fields` record of a request, the first time someone reads it. */
+export type FieldsBuilder = () => Record<string, string[]>;
 
-/** The request as the validator builds it; `key3` is filled in when its bytes arrive. */
-export type PendingRequest = Writable<HandshakeRequest>;
+/**
+ * The request as the parsers build it. `fields` is built lazily: most servers read a few known
+ * fields (already properties) and never the record, so the per-field work is skipped until
+ * asked for. `key3` is filled in when its bytes arrive.
+ */
+export class PendingRequest implements HandshakeRequest {
+  protocol: string | undefined = undefined;
+  key3: Uint8Array = EMPTY;
+  #fields: Record<string, string[]> | undefined;
+  #build: FieldsBuilder | undefined;
+  // 5.2.2 step 7, computed while validating: createServerResponse need not read the keys again.
+  readonly #parts: readonly [number, number];
+
+  constructor(
+    readonly method: string,
+    readonly resourceName: string,
+    readonly httpVersion: string,
+    readonly host: string,
+    readonly hostname: string,
+    readonly port: number | undefined,
+    readonly origin: string,
+    readonly draft: string,
+    readonly protocols: readonly string[],
+    readonly key1: string,
+    readonly key2: string,
+    readonly secure: boolean,
+    build: FieldsBuilder,
+    parts: readonly [number, number],
+  ) {
+    this.#build = build;
+    this.#parts = parts;
+  }
+
+  /** part_1 and part_2 (5.2.2 step 7) of a request the parser built, else `undefined`. */
+  static partsOf(request: HandshakeRequest): readonly [number, number] | undefined {
+    return #parts in request ? (request as PendingRequest).#parts : undefined;
+  }
+
+  get fields(): Readonly<Record<string, readonly string[]>> {
+    if (this.#fields === undefined) {
+      this.#fields = this.#build!();
+      this.#build = undefined;
+    }
+    return this.#fields;
+  }
+}
+
+/** A null-prototype record (field names are peer input and must not reach Object.prototype). */
+export function fieldRecord(): Record<string, string[]> {
+  return Object.create(null) as Record<string, string[]>;
+}
+
+/** Appends a value to a field record. */
+export function addField(fields: Record<string, string[]>, name: string, value: string): void {
+  const list = fields[name];
+  if (list === undefined) fields[name] = [value];
+  else list.push(value);
+}
 
 export const DEFAULT_MAX_HEAD_BYTES = 16_384;
 export const DEFAULT_MAX_FIELDS = 100;
@@ -58,8 +109,6 @@ export class RequestValidator {
   #method = '';
   #resourceName = '';
   #httpVersion = '';
-  // Null prototype: field names are peer input and must not reach Object.prototype.
-  readonly #fields: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   #upgrade: string | undefined;
   #connection: string | undefined;
   #host: string | undefined;
@@ -119,14 +168,12 @@ export class RequestValidator {
   }
 
   /**
-   * 5.2.1 part 5: records one field whose syntax the caller already checked (bytes: the raw
+   * 5.2.1 part 5: takes one field whose syntax the caller already checked (bytes: the raw
    * path's lexer; strings: {@link lexField}). `lower` is the ASCII-lowercased name; `value` is
-   * trimmed of surrounding SP/HTAB. Fails only on a second copy of a field that must be unique.
+   * trimmed of surrounding SP/HTAB. Only the fields the handshake depends on matter here (the
+   * caller may skip any other); fails on a second copy of one of them.
    */
   field(lower: string, value: string): HandshakeError | undefined {
-    const list = this.#fields[lower];
-    if (list === undefined) this.#fields[lower] = [value];
-    else list.push(value);
     // The fields the handshake depends on must not be ambiguous: one each.
     switch (lower) {
       case 'upgrade':
@@ -168,9 +215,9 @@ export class RequestValidator {
   /**
    * The end of the fields: every field-level abort of 5.2.1, the key checks of 5.2.2 steps 4–6,
    * then the server's policies (host, origin, subprotocol). Returns the request (key_3 still
-   * empty) or the abort.
+   * empty; `fields` from `buildFields` on first use) or the abort.
    */
-  finish(): HandshakeError | PendingRequest {
+  finish(buildFields: FieldsBuilder): HandshakeError | PendingRequest {
     // |Upgrade|: present, an ASCII case-insensitive match for "WebSocket".
     const upgrade = this.#upgrade;
     if (upgrade === undefined) {
@@ -271,23 +318,22 @@ export class RequestValidator {
         '8',
       );
     }
-    const request: PendingRequest = {
-      method: this.#method,
-      resourceName: this.#resourceName,
-      httpVersion: this.#httpVersion,
+    const request = new PendingRequest(
+      this.#method,
+      this.#resourceName,
+      this.#httpVersion,
       host,
-      hostname: hostPort[0],
-      port: hostPort[1],
+      hostPort[0],
+      hostPort[1],
       origin,
       draft,
-      protocols: offered,
+      offered,
       key1,
       key2,
-      fields: this.#fields,
-      secure: this.#secure,
-      protocol: undefined,
-      key3: EMPTY,
-    };
+      this.#secure,
+      buildFields,
+      parts,
+    );
     if (offered.length > 0) {
       const selected = selectProtocol(this.#protocols, offered, request);
       if (selected === undefined) {
@@ -305,14 +351,34 @@ export class RequestValidator {
   }
 }
 
-/** 5.2.1 part 5 on one name/value pair given as strings (the parsed-request path). */
-export function lexField(name: string, value: string): HandshakeError | undefined {
+/** {@link lexField}: the name has A–Z (lowercase it before use). */
+export const NAME_HAS_UPPERCASE = 1;
+/** {@link lexField}: the value has code units above U+007F (latin1 from Node: re-read as UTF-8). */
+export const VALUE_NOT_ASCII = 2;
+
+/**
+ * 5.2.1 part 5 on one name/value pair given as strings (the parsed-request path): the same rules
+ * the raw path's lexer applies to bytes. Control characters are ASCII, so checking them before
+ * or after re-reading latin1 as UTF-8 gives the same answer. One pass over each string; returns
+ * the error, or flags ({@link NAME_HAS_UPPERCASE}, {@link VALUE_NOT_ASCII}).
+ */
+export function lexField(name: string, value: string): HandshakeError | number {
   if (name.length === 0) return emptyFieldName();
+  let flags = 0;
   for (let i = 0; i < name.length; i++) {
-    if (!isFieldNameCode(name.charCodeAt(i))) return badFieldName(name, i);
+    const c = name.charCodeAt(i);
+    if (!isFieldNameCode(c)) return badFieldName(name, i);
+    if (c >= 0x41 && c <= 0x5a) flags = NAME_HAS_UPPERCASE;
   }
-  if (hasControlCharacter(value)) return badFieldValue(asciiLowercase(name), value);
-  return undefined;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) {
+      if (c !== 0x09) return badFieldValue(asciiLowercase(name), value);
+    } else if (c > 0x7f) {
+      flags |= VALUE_NOT_ASCII;
+    }
+  }
+  return flags;
 }
 
 export function emptyFieldName(): HandshakeError {

@@ -1,15 +1,20 @@
 import { HandshakeError } from './handshake-error.js';
 import type { HandshakeRequest, ServerHandshakeOptions } from './handshake-request.js';
 import {
+  addField,
   badFieldName,
   badFieldValue,
   DEFAULT_MAX_HEAD_BYTES,
   emptyFieldName,
+  type FieldsBuilder,
+  fieldRecord,
   lexField,
+  NAME_HAS_UPPERCASE,
   type PendingRequest,
   RequestValidator,
+  VALUE_NOT_ASCII,
 } from './request-validator.js';
-import { asciiLowercase, decodeUtf8, latin1, latin1ToUtf8 } from './text.js';
+import { allocate, asciiLowercase, decodeUtf8, latin1, latin1ToUtf8 } from './text.js';
 
 /** What {@link ServerHandshakeParser.receiveData} and `receiveEof` report. */
 export type ServerHandshakeResult =
@@ -179,8 +184,8 @@ export class ServerHandshakeParser {
     const needed = this.#filled + bytes.length;
     let buffer = this.#buffer;
     if (buffer === undefined || buffer.length < needed) {
-      // Grow geometrically, never past the limit.
-      const grown = new Uint8Array(
+      // Grow geometrically, never past the limit; small sizes come from the shared slab.
+      const grown = allocate(
         Math.min(this.#maxHeadBytes, Math.max(needed, 512, (buffer?.length ?? 0) * 2)),
       );
       if (buffer !== undefined) grown.set(buffer.subarray(0, this.#filled), 0);
@@ -321,32 +326,30 @@ export class ServerHandshakeParser {
       pos = i + 2;
     }
     const validator = this.#validator;
-    if (!nonAscii) {
-      // All ASCII (the usual case): one decode, and string offsets equal byte offsets.
-      const text = decodeUtf8(s.subarray(0, length));
-      for (let f = 0; f < n; f++) {
-        const error = validator.field(
-          text.slice(o[4 * f]!, o[4 * f + 1]!),
-          text.slice(o[4 * f + 2]!, o[4 * f + 3]!),
-        );
-        if (error !== undefined) return this.#fail(error);
-      }
-    } else {
-      // UTF-8 in some value: decode each field on its own (names are ASCII by now).
-      for (let f = 0; f < n; f++) {
-        const error = validator.field(
-          latin1(s, o[4 * f]!, o[4 * f + 1]!),
-          decodeUtf8(s.subarray(o[4 * f + 2]!, o[4 * f + 3]!)),
-        );
-        if (error !== undefined) return this.#fail(error);
-      }
+    // One decode of the whole region (WHATWG UTF-8 decoding keeps every ASCII byte in place, so
+    // its lines, colons and spaces are intact); the fields record is re-read from it lazily.
+    const text = decodeUtf8(s.subarray(0, length));
+    for (let f = 0; f < n; f++) {
+      const namePos = o[4 * f]!;
+      const nameEnd = o[4 * f + 1]!;
+      // Only a field the handshake needs is looked at now (cheap pre-filter on length and first
+      // letter: host, origin, upgrade, connection, sec-websocket-*).
+      if (!isKnownFieldShape(nameEnd - namePos, s[namePos]!)) continue;
+      const error = validator.field(
+        nonAscii ? latin1(s, namePos, nameEnd) : text.slice(namePos, nameEnd),
+        nonAscii
+          ? // Some value has UTF-8: string offsets no longer equal byte offsets.
+            decodeUtf8(s.subarray(o[4 * f + 2]!, o[4 * f + 3]!))
+          : text.slice(o[4 * f + 2]!, o[4 * f + 3]!),
+      );
+      if (error !== undefined) return this.#fail(error);
     }
     this.#buffer = undefined;
-    return this.#finishHead(rest);
+    return this.#finishHead(rest, () => fieldsFromText(text));
   }
 
-  #finishHead(rest: Uint8Array): ServerHandshakeResult {
-    const result = this.#validator.finish();
+  #finishHead(rest: Uint8Array, buildFields: FieldsBuilder): ServerHandshakeResult {
+    const result = this.#validator.finish(buildFields);
     if (result instanceof HandshakeError) return this.#fail(result);
     this.#request = result;
     this.#state = KEY3;
@@ -409,19 +412,28 @@ export class ServerHandshakeParser {
         `HTTP/${request.httpVersion ?? ''}`,
       ) ?? validator.fieldCount(names.length);
     for (let i = 0; i < names.length && error === undefined; i++) {
+      const lexed = lexField(names[i]!, values[i]!);
+      if (typeof lexed !== 'number') {
+        error = lexed;
+        break;
+      }
+      if (lexed & NAME_HAS_UPPERCASE) names[i] = asciiLowercase(names[i]!);
       // Node decodes header bytes as latin1: re-read them as the UTF-8 the raw path decodes.
-      names[i] = latin1ToUtf8(names[i]!);
-      values[i] = trimOws(latin1ToUtf8(values[i]!));
-      error = lexField(names[i]!, values[i]!);
+      if (lexed & VALUE_NOT_ASCII) values[i] = latin1ToUtf8(values[i]!);
+      values[i] = trimOws(values[i]!);
     }
     for (let i = 0; i < names.length && error === undefined; i++) {
-      error = validator.field(asciiLowercase(names[i]!), values[i]!);
+      error = validator.field(names[i]!, values[i]!);
     }
     if (error !== undefined) {
       this.#fail(error);
       return;
     }
-    const result = validator.finish();
+    const result = validator.finish(() => {
+      const fields = fieldRecord();
+      for (let i = 0; i < names.length; i++) addField(fields, names[i]!, values[i]!);
+      return fields;
+    });
     if (result instanceof HandshakeError) {
       this.#fail(result);
       return;
@@ -437,6 +449,42 @@ export class ServerHandshakeParser {
     this.#failure = { kind: 'failed', error };
     return this.#failure;
   }
+}
+
+/** Length and first byte of host, origin, upgrade, connection and the sec-websocket-* fields. */
+function isKnownFieldShape(length: number, first: number): boolean {
+  switch (length) {
+    case 4:
+      return first === 0x68; // host
+    case 6:
+      return first === 0x6f; // origin
+    case 7:
+      return first === 0x75; // upgrade
+    case 10:
+      return first === 0x63; // connection
+    case 18: // sec-websocket-key1, -key2
+    case 19: // sec-websocket-draft
+    case 22: // sec-websocket-protocol
+      return first === 0x73;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The fields record from the decoded fields region, already checked by the lexer: lines end in
+ * CRLF, each has a colon, names are lowercase; values are trimmed of SP/HTAB.
+ */
+function fieldsFromText(text: string): Record<string, string[]> {
+  const fields = fieldRecord();
+  let pos = 0;
+  while (pos < text.length) {
+    const eol = text.indexOf('\r\n', pos);
+    const colon = text.indexOf(':', pos);
+    addField(fields, text.slice(pos, colon), trimOws(text.slice(colon + 1, eol)));
+    pos = eol + 2;
+  }
+  return fields;
 }
 
 function isOws(c: number): boolean {

@@ -1,8 +1,9 @@
 import { constructWebSocketUrl, defaultPort } from '@ws02/url';
-import { computeHandshakeResponse } from './challenge.js';
+import { computeHandshakeResponse, createChallenge } from './challenge.js';
 import type { HandshakeRequest } from './handshake-request.js';
-import type { Md5 } from './md5.js';
+import { type Md5, md5 } from './md5.js';
 import { checkOutgoingName, checkOutgoingValue } from './outgoing-fields.js';
+import { PendingRequest } from './request-validator.js';
 import { asciiBytes, encodeHead } from './text.js';
 
 /** Options of {@link createServerResponse}. */
@@ -58,10 +59,16 @@ const RESERVED = new Set([
 export function createServerResponse(options: ServerResponseOptions): Uint8Array {
   const request = options.request;
   const secure = options.secure ?? request.secure;
-  // Steps 4–9: checked by the parser already, so this cannot throw for a parsed request.
-  const response = computeHandshakeResponse(request.key1, request.key2, request.key3, options.md5);
+  // Steps 4–9. The parser checked the keys and kept the parts (step 7); a request built by hand
+  // has them read and checked here (and may throw).
+  const parts = PendingRequest.partsOf(request);
+  const response =
+    parts === undefined || request.key3.length !== 8
+      ? computeHandshakeResponse(request.key1, request.key2, request.key3, options.md5)
+      : (options.md5 ?? md5)(createChallenge(parts[0], parts[1], request.key3));
   // Step 3: /location/ from /host/ (lowercase, 5.2.2 step 2), /port/, /resource name/, /secure/.
-  const host = (options.host ?? request.hostname).toLowerCase();
+  // The parser's hostname is lowercase and checked already; a host given here is not.
+  const host = options.host === undefined ? request.hostname : options.host.toLowerCase();
   const port = options.port ?? request.port ?? defaultPort(secure);
   const location = constructWebSocketUrl({
     host,
@@ -69,7 +76,9 @@ export function createServerResponse(options: ServerResponseOptions): Uint8Array
     resourceName: request.resourceName,
     secure,
   });
-  checkOutgoingValue('sec-websocket-location', location, '5.2.2', 11);
+  if (parts === undefined || options.host !== undefined) {
+    checkOutgoingValue('sec-websocket-location', location, '5.2.2', 11);
+  }
   checkOutgoingValue('sec-websocket-origin', request.origin, '5.2.2', 11);
   // Step 10: the status line; step 11: the fields (the constant ones are in PREFIX).
   let head = `${location}\r\nSec-WebSocket-Origin: ${request.origin}\r\n`;

@@ -20,6 +20,7 @@ describe('ServerHandshakeParser.fromParsedRequest (Node http upgrade path)', () 
     const viaParsed = parsed.receiveData(concat(CLASSIC_KEY3, FRAME));
     const viaRaw = new ServerHandshakeParser(SAMPLE).receiveData(concat(CLASSIC_REQUEST, FRAME));
     expect(viaParsed).toEqual(viaRaw);
+    expect(summary(viaParsed)).toEqual(summary(viaRaw));
     expect(viaParsed.kind === 'request' && viaParsed.rest).toEqual(FRAME);
   });
 
@@ -149,6 +150,6 @@ describe('ServerHandshakeParser.fromParsedRequest (Node http upgrade path)', () 
 
 function summary(r: ServerHandshakeResult): unknown {
   if (r.kind === 'failed') return [r.error.code, r.error.step, r.error.field];
-  if (r.kind === 'request') return [r.request, text(r.rest)];
+  if (r.kind === 'request') return [r.request, { ...r.request.fields }, text(r.rest)];
   return r.kind;
 }

@@ -116,6 +116,18 @@ describe('createServerResponse (5.2.2 steps 3–13)', () => {
     expect(field(r, 'Sec-WebSocket-Origin')).toBe('http://\u00c3\u00a9.example');
   });
 
+  it('every response is its own bytes (heads are carved from a shared slab)', () => {
+    const req = request();
+    const a = createServerResponse({ request: req });
+    const b = createServerResponse({ request: req });
+    expect(b).toEqual(a);
+    a.fill(0);
+    expect(toHex(b)).toBe(toHex(CLASSIC_RESPONSE));
+    // Many responses in a row (slab turnover) stay intact.
+    const many = Array.from({ length: 200 }, () => createServerResponse({ request: req }));
+    for (const r of many) expect(toHex(r)).toBe(toHex(CLASSIC_RESPONSE));
+  });
+
   it('uses the injected MD5', () => {
     const calls: number[] = [];
     createServerResponse({
