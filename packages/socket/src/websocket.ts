@@ -123,7 +123,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.remotePort = init.socket.remotePort;
     this.#closeTimeout = init.closeTimeout;
     this.#counters = init.counters;
-    this.#core = new FrameConnection(init.frameOptions);
+    // Buffer.allocUnsafe for the large buffers the core fills completely before anyone sees them
+    // (joining a frame that spans chunks): no zero-fill, about 1.5x faster at 1 MiB.
+    this.#core = new FrameConnection({ allocate: allocUnsafe, ...init.frameOptions });
     this.#writer = new SocketWriter(init.socket, this.#core, init.maxBufferedBytes, () =>
       this.#overflow(),
     );
@@ -477,6 +479,10 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   get closeError(): Ws02Error | undefined {
     return this.#error;
   }
+}
+
+function allocUnsafe(size: number): Uint8Array {
+  return Buffer.allocUnsafe(size);
 }
 
 function toBytes(data: SendData): Uint8Array {
