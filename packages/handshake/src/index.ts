@@ -31,6 +31,7 @@ export type {
 } from './handshake-request.js';
 export { type Md5, md5 } from './md5.js';
 export { defaultRandom, type RandomSource } from './random.js';
+export { createRefusalResponse } from './refusal-response.js';
 export { DEFAULT_MAX_FIELDS, DEFAULT_MAX_HEAD_BYTES } from './request-validator.js';
 export {
   type ParsedHttpRequest,
