@@ -306,7 +306,13 @@ export class RequestValidator {
       );
     }
     if (this.#acceptHost !== undefined && !this.#acceptHost(host, hostPort[0], hostPort[1])) {
-      return abort('HANDSHAKE_HOST_REJECTED', `Host ${show(host)} is not served here`, 5, 400);
+      return abort(
+        'HANDSHAKE_HOST_REJECTED',
+        `Host ${show(host)} is not served here`,
+        5,
+        400,
+        'host',
+      );
     }
     if (this.#acceptOrigin !== undefined && !this.#acceptOrigin(origin)) {
       return abort(
