@@ -575,9 +575,14 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     });
     conn.on('close', (body, wasClean) => this.#connectionClosed(conn, body, wasClean));
     this.#state = OPEN;
-    if (this.#paused) conn.pause();
-    else socket.resume();
+    // Messages wait until the tick after `open` (they are held, not lost), so code that attaches
+    // its listeners when `await connect()` returns — or starts `for await` — sees the first ones,
+    // even those that arrived in the same chunk as the 16-byte reply.
+    conn.pause(); // the socket is still paused from the handshake
     this.emit('open');
+    setImmediate(() => {
+      if (!this.#paused && this.#conn === conn) conn.resume();
+    });
   }
 
   readonly #onMessage = (data: string | Buffer, isBinary: boolean): void => {

@@ -128,7 +128,13 @@ export function goodHead(req: RawRequest, extra: string[] = []): string {
  */
 export async function startRawServer(
   onRequest: (socket: Socket, request: RawRequest, index: number) => void,
-): Promise<{ server: Server; port: number; sockets: Socket[]; requests: RawRequest[]; close: () => Promise<void> }> {
+): Promise<{
+  server: Server;
+  port: number;
+  sockets: Socket[];
+  requests: RawRequest[];
+  close: () => Promise<void>;
+}> {
   const sockets: Socket[] = [];
   const requests: RawRequest[] = [];
   const server = createServer((socket) => {
