@@ -221,7 +221,9 @@ export class RequestValidator {
     // |Upgrade|: present, an ASCII case-insensitive match for "WebSocket".
     const upgrade = this.#upgrade;
     if (upgrade === undefined) {
-      return abort('HANDSHAKE_MISSING_UPGRADE', 'no Upgrade field', 5, 400, 'upgrade');
+      // 426 Upgrade Required: a plain HTTP request reached a WebSocket endpoint (the shell also
+      // names the protocol in its refusal: Upgrade: WebSocket, Sec-WebSocket-Draft: 2).
+      return abort('HANDSHAKE_MISSING_UPGRADE', 'no Upgrade field', 5, 426, 'upgrade');
     }
     if (!equalsAsciiCaseInsensitive(upgrade, 'websocket')) {
       return abort(

@@ -273,8 +273,14 @@ describe('ServerHandshakeParser: every abort, one test each', () => {
     expect(result.kind === 'failed' && result.error.field).toBe(name.toLowerCase());
   });
 
+  it('no Upgrade field (a plain HTTP request) → HANDSHAKE_MISSING_UPGRADE (426)', () => {
+    expect(abortWith(withField('Upgrade', undefined))).toEqual({
+      code: 'HANDSHAKE_MISSING_UPGRADE',
+      status: 426,
+    });
+  });
+
   it.each([
-    ['Upgrade', 'HANDSHAKE_MISSING_UPGRADE'],
     ['Connection', 'HANDSHAKE_MISSING_CONNECTION'],
     ['Host', 'HANDSHAKE_MISSING_HOST'],
     ['Origin', 'HANDSHAKE_MISSING_ORIGIN'],

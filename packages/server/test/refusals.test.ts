@@ -68,8 +68,18 @@ describe('5.2.1 aborts and section 8 refusals: a plain HTTP response, a closed s
     ['Sec-WebSocket-Draft: 3', { draft: '3' }, 400, 'HANDSHAKE_UNSUPPORTED_DRAFT'],
     ['no Sec-WebSocket-Draft (hixie-76 client)', { draft: null }, 400, 'HANDSHAKE_MISSING_DRAFT'],
     ['origin not allowed (8)', { origin: 'http://evil.example' }, 403, 'SERVER_ORIGIN_REFUSED'],
-    ['no Origin field (5.2.1: a draft-02 client always sends one)', { origin: null }, 400, 'HANDSHAKE_MISSING_ORIGIN'],
-    ['unsupported subprotocol (5.2.1)', { protocol: 'mqtt' }, 400, 'HANDSHAKE_UNSUPPORTED_PROTOCOL'],
+    [
+      'no Origin field (5.2.1: a draft-02 client always sends one)',
+      { origin: null },
+      400,
+      'HANDSHAKE_MISSING_ORIGIN',
+    ],
+    [
+      'unsupported subprotocol (5.2.1)',
+      { protocol: 'mqtt' },
+      400,
+      'HANDSHAKE_UNSUPPORTED_PROTOCOL',
+    ],
     ['wrong path', { path: '/other' }, 404, 'SERVER_PATH_MISMATCH'],
     ['oversize head', { extra: [`X-Big: ${'a'.repeat(4000)}`] }, 431, 'HANDSHAKE_HEAD_TOO_LARGE'],
   ];
