@@ -1,0 +1,244 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { renderCharts } from './charts.js';
+import { formatProfileSummary, readCpuProfile, summariseCpuProfile } from './cpu-profile.js';
+import { formatValue } from './format.js';
+import {
+  ALL_CONTENDERS,
+  type BenchOptions,
+  DEFAULT_CONTENDERS,
+  runBench,
+  selectScenarios,
+} from './orchestrator.js';
+import { renderMarkdown, replaceMarkdownSection } from './report-markdown.js';
+import { renderTable, shouldColor } from './report-table.js';
+import type { BenchResults, ContenderId } from './types.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function contenderList(value: string): ContenderId[] {
+  const list = value.split(',').map((s) => s.trim());
+  for (const c of list) {
+    if (!(ALL_CONTENDERS as readonly string[]).includes(c)) {
+      throw new InvalidArgumentError(
+        `unknown contender ${c} (one of ${ALL_CONTENDERS.join(', ')})`,
+      );
+    }
+  }
+  return list as ContenderId[];
+}
+
+/** Writes the charts of a result set into `dir`; returns the files written. */
+export function writeCharts(results: BenchResults, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [name, svg] of renderCharts(results)) {
+    const file = join(dir, name);
+    writeFileSync(file, svg);
+    files.push(file);
+  }
+  return files;
+}
+
+function writeOutputs(
+  results: BenchResults,
+  opts: { json?: string; charts?: string; markdown?: string },
+): void {
+  if (opts.json !== undefined && opts.json !== '-') {
+    writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
+    process.stderr.write(`results: ${opts.json}\n`);
+  }
+  if (opts.charts !== undefined) {
+    for (const f of writeCharts(results, opts.charts)) process.stderr.write(`chart: ${f}\n`);
+  }
+  if (opts.markdown !== undefined) {
+    let text = '';
+    try {
+      text = readFileSync(opts.markdown, 'utf8');
+    } catch {
+      text = '# Benchmarks\n';
+    }
+    writeFileSync(opts.markdown, replaceMarkdownSection(text, renderMarkdown(results)));
+    process.stderr.write(`markdown: ${opts.markdown}\n`);
+  }
+}
+
+interface RunOptions {
+  quick?: boolean;
+  full?: boolean;
+  rounds?: number;
+  duration?: number;
+  warmup?: number;
+  only?: string;
+  contenders?: ContenderId[];
+  idleConnections?: number;
+  broadcastClients?: number;
+  broadcastBurst?: number;
+  latencyRate?: number;
+  json?: string;
+  charts?: string;
+  markdown?: string;
+  cpuProf?: string;
+  cpuProfContenders?: ContenderId[];
+  color: boolean;
+}
+
+async function run(opts: RunOptions): Promise<void> {
+  const mode = opts.quick ? 'quick' : 'full';
+  const scale = {
+    ...(opts.duration !== undefined ? { durationMs: opts.duration } : {}),
+    ...(opts.warmup !== undefined ? { warmupMs: opts.warmup } : {}),
+    ...(opts.idleConnections !== undefined ? { idleConnections: opts.idleConnections } : {}),
+    ...(opts.broadcastClients !== undefined ? { broadcastClients: opts.broadcastClients } : {}),
+    ...(opts.broadcastBurst !== undefined ? { broadcastBurst: opts.broadcastBurst } : {}),
+    ...(opts.latencyRate !== undefined ? { latencyRate: opts.latencyRate } : {}),
+  };
+  const script = relative(process.cwd(), process.argv[1] ?? 'ws02-bench') || 'ws02-bench';
+  const options: BenchOptions = {
+    mode,
+    ...(opts.rounds !== undefined ? { rounds: opts.rounds } : {}),
+    contenders: opts.contenders ?? DEFAULT_CONTENDERS,
+    ...(opts.only !== undefined ? { only: opts.only.split(',') } : {}),
+    scale,
+    ...(opts.cpuProf !== undefined ? { cpuProfDir: opts.cpuProf } : {}),
+    ...(opts.cpuProfContenders !== undefined ? { cpuProfContenders: opts.cpuProfContenders } : {}),
+    command: ['node', script, ...process.argv.slice(2)].join(' '),
+    onProgress: (() => {
+      const total =
+        selectScenarios({ mode, scale, ...(opts.only ? { only: opts.only.split(',') } : {}) })
+          .length *
+        (opts.rounds ?? (mode === 'quick' ? 1 : 5)) *
+        (opts.contenders ?? DEFAULT_CONTENDERS).length;
+      let done = 0;
+      return (event) => {
+        done++;
+        const m = event.measurement;
+        const metric = event.scenario.metrics[0]!;
+        const value = m.ok
+          ? formatValue(m.metrics[metric.key], metric.unit)
+          : `FAILED: ${m.error ?? ''}`;
+        process.stderr.write(
+          `[${String(done).padStart(String(total).length)}/${total}] ${event.scenario.id} ` +
+            `r${event.round}/${event.rounds} ${event.contender.padEnd(10)} ${value}\n`,
+        );
+      };
+    })(),
+  };
+  const results = await runBench(options);
+  const toStdout = opts.json === '-';
+  const tableStream = toStdout ? process.stderr : process.stdout;
+  tableStream.write(`\n${renderTable(results, { color: shouldColor(tableStream, opts.color) })}`);
+  if (toStdout) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  writeOutputs(results, opts);
+  if (opts.cpuProf !== undefined) {
+    const lines: string[] = [];
+    for (const s of results.scenarios) {
+      for (const r of s.rounds) {
+        for (const [contender, m] of Object.entries(r.results)) {
+          if (m?.cpuProfile === undefined) continue;
+          try {
+            const summary = summariseCpuProfile(readCpuProfile(m.cpuProfile));
+            lines.push(`## ${s.id} — ${contender} server, round ${r.round}`, '');
+            lines.push(formatProfileSummary(summary, 15));
+          } catch (error) {
+            lines.push(`## ${s.id} — ${contender}: no profile (${(error as Error).message})`, '');
+          }
+        }
+      }
+    }
+    const file = join(opts.cpuProf, 'summary.md');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    process.stderr.write(`profile summaries: ${file}\n`);
+  }
+  const failed = results.scenarios.some((s) =>
+    s.rounds.some((r) => Object.values(r.results).some((m) => m?.ok === false)),
+  );
+  if (failed) process.exitCode = 1;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ws02-bench')
+    .description(
+      'Side-by-side benchmarks of @ws02/server + @ws02/client against ws and a raw TCP echo',
+    )
+    .showHelpAfterError();
+  program
+    .command('run', { isDefault: true })
+    .description('run the benchmark scenarios (default command)')
+    .option('--quick', 'CI mode: every scenario, small and short, 1 round (under 2 minutes)')
+    .option('--full', 'the documented figures (default): 5 rounds, full sizes')
+    .option('--rounds <n>', 'rounds of interleaved measurements', positiveInt)
+    .option('--duration <ms>', 'measuring window per measurement', positiveInt)
+    .option('--warmup <ms>', 'warm-up before each window', positiveInt)
+    .option('--only <ids>', 'only scenarios whose id contains one of these (comma-separated)')
+    .option(
+      '--contenders <list>',
+      `comma-separated, from ${ALL_CONTENDERS.join(', ')} (default ${DEFAULT_CONTENDERS.join(',')})`,
+      contenderList,
+    )
+    .option('--idle-connections <n>', 'idle-memory connections (full: 10000)', positiveInt)
+    .option('--broadcast-clients <n>', 'broadcast clients (full: 1000)', positiveInt)
+    .option('--broadcast-burst <n>', 'messages per broadcast burst (full: 300)', positiveInt)
+    .option('--latency-rate <n>', 'offered rate of the latency scenario, msg/s', positiveInt)
+    .option('--json <file>', 'write the results as JSON (- for stdout)')
+    .option('--charts <dir>', 'write SVG charts of the results')
+    .option('--markdown <file>', 'write/replace the generated results section of a markdown file')
+    .option('--cpu-prof <dir>', 'CPU-profile the server processes; summaries in <dir>/summary.md')
+    .option(
+      '--cpu-prof-contenders <list>',
+      'whose servers to profile (default ws02)',
+      contenderList,
+    )
+    .addOption(new Option('--no-color', 'no colours (also NO_COLOR, non-TTY)'))
+    .action((opts: RunOptions) => run(opts));
+  program
+    .command('report <results.json>')
+    .description('print the table of a results file; optionally write charts and markdown')
+    .option('--charts <dir>', 'write SVG charts')
+    .option('--markdown <file>', 'write/replace the generated results section of a markdown file')
+    .addOption(new Option('--no-color', 'no colours'))
+    .action((file: string, opts: { charts?: string; markdown?: string; color: boolean }) => {
+      const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+      process.stdout.write(
+        renderTable(results, { color: shouldColor(process.stdout, opts.color) }),
+      );
+      writeOutputs(results, opts);
+    });
+  program
+    .command('profile <files...>')
+    .description('summarise .cpuprofile files: self time by function and by source file')
+    .option('--top <n>', 'functions to list', positiveInt, 25)
+    .option('--json', 'print the summary as JSON')
+    .action((files: string[], opts: { top: number; json?: boolean }) => {
+      for (const file of files) {
+        const summary = summariseCpuProfile(readCpuProfile(file));
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify({ file, ...summary }, null, 2)}\n`);
+        } else {
+          process.stdout.write(`## ${file}\n\n${formatProfileSummary(summary, opts.top)}\n`);
+        }
+      }
+    });
+  program
+    .command('scenarios')
+    .description('list the scenarios (ids for --only) with their parameters')
+    .option('--quick', 'at the quick scale')
+    .action((opts: { quick?: boolean }) => {
+      for (const s of selectScenarios({ mode: opts.quick ? 'quick' : 'full' })) {
+        process.stdout.write(`${s.id.padEnd(22)} ${s.title}\n`);
+      }
+    });
+  return program;
+}
+
+buildProgram()
+  .parseAsync()
+  .catch((error: Error) => {
+    process.stderr.write(`ws02-bench: ${error.message}\n`);
+    process.exitCode = 2;
+  });
