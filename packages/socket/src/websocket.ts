@@ -164,7 +164,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   send(data: SendData, options?: SendOptions | SendCallback, cb?: SendCallback): boolean {
     const callback = typeof options === 'function' ? options : cb;
     const opts = typeof options === 'object' ? options : undefined;
-    if (this.#readyState !== WebSocketConnection.OPEN) return this.#notOpen(callback);
+    if (!this.#sendable()) return this.#notOpen(callback);
     const binary = opts?.binary ?? typeof data !== 'string';
     if (binary) this.#core.sendBinary(toBytes(data));
     else if (typeof data === 'string') this.#core.sendText(data);
@@ -179,7 +179,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    * chunks. Useful for large data produced in pieces.
    */
   sendFragments(chunks: Iterable<SendData>, options?: SendOptions, cb?: SendCallback): boolean {
-    if (this.#readyState !== WebSocketConnection.OPEN) return this.#notOpen(cb);
+    if (!this.#sendable()) return this.#notOpen(cb);
     const list = [...chunks];
     if (list.length === 0) list.push(EMPTY);
     const binary = options?.binary ?? typeof list[0] !== 'string';
@@ -199,7 +199,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   /** Sends bytes already encoded as whole frames (used by `broadcast`: encode once, send many). */
   sendEncoded(frames: readonly Uint8Array[], cb?: SendCallback): boolean {
-    if (this.#readyState !== WebSocketConnection.OPEN) return this.#notOpen(cb);
+    if (!this.#sendable()) return this.#notOpen(cb);
     this.#writer.enqueueEncoded(frames, cb);
     this.#counters.messagesOut++;
     return true;
@@ -207,7 +207,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   /** Sends a Ping (4.4); the peer answers with a Pong carrying the same data. */
   ping(data: SendData = EMPTY, cb?: SendCallback): boolean {
-    if (this.#readyState !== WebSocketConnection.OPEN) return this.#notOpen(cb);
+    if (!this.#sendable()) return this.#notOpen(cb);
     this.#core.sendPing(typeof data === 'string' ? new TextEncoder().encode(data) : toBytes(data));
     this.#pump(cb);
     return true;
@@ -215,7 +215,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   /** Sends an unsolicited Pong (allowed by 4.4; the peer only reports it). */
   pong(data: SendData = EMPTY, cb?: SendCallback): boolean {
-    if (this.#readyState !== WebSocketConnection.OPEN) return this.#notOpen(cb);
+    if (!this.#sendable()) return this.#notOpen(cb);
     this.#core.sendPong(typeof data === 'string' ? new TextEncoder().encode(data) : toBytes(data));
     this.#pump(cb);
     return true;
@@ -381,6 +381,16 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   /** What the core queued leaves at the end of this tick. */
   #pump(callback?: SendCallback): void {
     if (this.#core.outgoingBytes > 0 || callback !== undefined) this.#writer.schedule(callback);
+  }
+
+  /**
+   * Open for sending: our readyState says OPEN *and* the core has neither sent a Close nor
+   * closed. The core can be ahead of readyState: a chunk holding a message and the peer's Close
+   * queues the echoed Close before the message event is dispatched, so a handler replying to
+   * that message must be refused (7: no data after Close), not make the core throw.
+   */
+  #sendable(): boolean {
+    return this.#readyState === WebSocketConnection.OPEN && this.#core.state === 'open';
   }
 
   #notOpen(cb: SendCallback | undefined): false {
