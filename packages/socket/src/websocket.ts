@@ -125,7 +125,15 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.#counters = init.counters;
     // Buffer.allocUnsafe for the large buffers the core fills completely before anyone sees them
     // (joining a frame that spans chunks): no zero-fill, about 1.5x faster at 1 MiB.
-    this.#core = new FrameConnection({ allocate: allocUnsafe, ...init.frameOptions });
+    // Events are dispatched synchronously, frame by frame, while the core reads a chunk: a
+    // handler's reply to a message is queued before the Close echo of a peer's Close that came
+    // in the same chunk (section 7 forbids data after that echo), exactly as if the Close had
+    // arrived in a later chunk.
+    this.#core = new FrameConnection({
+      allocate: allocUnsafe,
+      ...init.frameOptions,
+      onEvent: (event) => this.#onCoreEvent(event),
+    });
     this.#writer = new SocketWriter(init.socket, this.#core, init.maxBufferedBytes, () =>
       this.#overflow(),
     );
@@ -329,14 +337,23 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   }
 
   #drainCore(): void {
-    const events = this.#core.takeEvents();
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      if (this.#paused) this.#backlog.push(event);
-      else this.#dispatch(event);
-    }
-    // Automatic answers the core queued: Pongs (4.4) and the echoed Close (7).
+    // Events were dispatched as the core produced them (#onCoreEvent); what remains is to write
+    // the automatic answers the core queued: Pongs (4.4) and the echoed Close (7).
     this.#pump();
+  }
+
+  #onCoreEvent(event: ConnectionEvent): void {
+    if (this.#paused) {
+      this.#backlog.push(event);
+      return;
+    }
+    try {
+      this.#dispatch(event);
+    } catch (error) {
+      // An application handler threw while the core was mid-chunk: keep the core consistent
+      // (it must not see the exception) and rethrow outside it, as an uncaught exception.
+      process.nextTick(rethrow, error);
+    }
   }
 
   #dispatch(event: ConnectionEvent): void {
@@ -504,4 +521,8 @@ function toBytes(data: SendData): Uint8Array {
 
 function toBuffer(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }

@@ -1,8 +1,7 @@
-// Section 7: once a Close has been queued (ours, or the echo of the peer's), no data frame may
-// follow. A message and the peer's Close in ONE chunk: the core queues the echoed Close while
-// reading the chunk, before the message event reaches the application — a reply sent from that
-// handler must be refused with SOCKET_NOT_OPEN, never thrown (it would abort the dispatch and
-// the closing handshake with it).
+// Section 7 and a message that arrives in the same chunk as the peer's Close: the reply to the
+// message goes out before the echoed Close (as if the Close had come in a later chunk), and
+// once the echo is queued nothing can follow it — sends are refused with SOCKET_NOT_OPEN, never
+// thrown (a throw would abort the dispatch and the closing handshake with it).
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -43,46 +42,114 @@ function open(socket: Socket, role: 'server' | 'client'): WebSocketConnection {
   });
 }
 
-describe('sending after the peer’s Close arrived in the same chunk (section 7)', () => {
+async function collect(peer: Socket): Promise<() => Buffer> {
+  let inbox = Buffer.alloc(0);
+  peer.on('data', (c) => {
+    inbox = Buffer.concat([inbox, c]);
+  });
+  return () => inbox;
+}
+
+async function closeWithin(ws: WebSocketConnection, ms = 5000): Promise<boolean> {
+  const [, wasClean] = (await Promise.race([
+    once(ws, 'close'),
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('the closing handshake did not complete')), ms),
+    ),
+  ])) as [Buffer, boolean];
+  return wasClean;
+}
+
+// Text "hi" then Close, one write (4.2 layout: opcode 0x4 Text, 0x1 Close).
+const TEXT_THEN_CLOSE = Buffer.from([0x04, 0x02, 0x68, 0x69, 0x01, 0x00]);
+
+describe('a message and the peer’s Close in one chunk (section 7)', () => {
   for (const role of ['server', 'client'] as const) {
-    it(`${role}: a reply from the message handler is refused, and the close completes`, async () => {
+    it(`${role}: the handler's reply leaves before the echoed Close`, async () => {
       const pair = await socketPair();
       try {
         const ws = open(pair.ours, role);
         const results: unknown[] = [];
-        ws.on('message', (data) => {
-          const sent = ws.send(`echo ${data}`, (error) => results.push(error));
-          results.push(sent, ws.ping(), ws.sendFragments(['a', 'b']));
-        });
-        let inbox = Buffer.alloc(0);
-        pair.peer.on('data', (c) => {
-          inbox = Buffer.concat([inbox, c]);
-        });
-        // Text "hi" then Close, one write (4.2 layout: opcode 0x4 Text, 0x1 Close).
-        pair.peer.write(Buffer.from([0x04, 0x02, 0x68, 0x69, 0x01, 0x00]));
-        const closed = once(ws, 'close');
+        ws.on('message', (data) => results.push(ws.send(`re:${data}`)));
+        ws.on('close', () => results.push(ws.send('too late')));
+        const inbox = await collect(pair.peer);
+        pair.peer.write(TEXT_THEN_CLOSE);
+        const closed = closeWithin(ws);
         if (role === 'client') {
           // A client waits for the server to close TCP (7): do it once the echo arrived.
           const deadline = Date.now() + 5000;
-          while (inbox.length < 2 && Date.now() < deadline)
+          while (inbox().length < 7 && Date.now() < deadline)
             await new Promise((r) => setTimeout(r, 5));
           pair.peer.end();
         }
-        const [, wasClean] = await Promise.race([
-          closed,
-          new Promise<never>((_, reject) =>
-            setTimeout(() => reject(new Error('the closing handshake did not complete')), 5000),
-          ),
-        ]);
-        expect(results.slice(0, 3)).toEqual([false, false, false]);
-        await new Promise((r) => setTimeout(r, 10));
-        expect(results[3]).toMatchObject({ code: 'SOCKET_NOT_OPEN' });
-        expect(wasClean).toBe(true);
-        // Only the echoed Close went out: no data frame after it.
-        expect([...inbox]).toEqual([0x01, 0x00]);
+        expect(await closed).toBe(true);
+        expect(results).toEqual([true, false]);
+        // Text "re:hi", then the echoed Close — and nothing after it.
+        expect([...inbox()]).toEqual([0x04, 0x05, ...Buffer.from('re:hi'), 0x01, 0x00]);
       } finally {
         await pair.close();
       }
     });
   }
+
+  it('paused mid-chunk: a message held back past the Close cannot be answered (refused, not thrown)', async () => {
+    const pair = await socketPair();
+    try {
+      const ws = open(pair.ours, 'server');
+      const results: unknown[] = [];
+      ws.on('message', (data) => {
+        if (String(data) === 'a') {
+          // Holds back the rest of the chunk ("b" and the Close, which the core has answered).
+          ws.pause();
+          setTimeout(() => ws.resume(), 30);
+          return;
+        }
+        results.push(
+          ws.send('reply', (error) => results.push(error)),
+          ws.ping(),
+          ws.sendFragments(['x']),
+        );
+      });
+      const inbox = await collect(pair.peer);
+      pair.peer.write(Buffer.from([0x04, 0x01, 0x61, 0x04, 0x01, 0x62, 0x01, 0x00]));
+      expect(await closeWithin(ws)).toBe(true);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(results.slice(0, 3)).toEqual([false, false, false]);
+      expect(results[3]).toMatchObject({ code: 'SOCKET_NOT_OPEN' });
+      expect([...inbox()]).toEqual([0x01, 0x00]);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('a handler that throws does not break the connection: the exception surfaces outside', async () => {
+    const pair = await socketPair();
+    const uncaught: unknown[] = [];
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const ws = open(pair.ours, 'server');
+      const got: string[] = [];
+      ws.on('message', (data) => {
+        got.push(String(data));
+        if (got.length === 1) throw new Error('handler bug');
+      });
+      // Two messages in one chunk: the second is still delivered after the first handler threw.
+      pair.peer.write(Buffer.from([0x04, 0x01, 0x61, 0x04, 0x01, 0x62]));
+      const deadline = Date.now() + 5000;
+      while ((got.length < 2 || uncaught.length < 1) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(got).toEqual(['a', 'b']);
+      expect(uncaught).toEqual([expect.objectContaining({ message: 'handler bug' })]);
+      expect(ws.readyState).toBe(WebSocketConnection.OPEN);
+      ws.terminate();
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const l of listeners) process.on('uncaughtException', l);
+      await pair.close();
+    }
+  });
 });
