@@ -68,8 +68,22 @@ interface Session {
   holdTimer: NodeJS.Timeout | undefined;
 }
 
+/**
+ * Encode-once fan-out of the WebSocket server (`wss.broadcast(data, filter, { binary: false })`):
+ * writes `data` as one Text frame, encoded once, to every open connection `filter` keeps, and
+ * returns how many it reached.
+ */
+export type Broadcaster = (data: Uint8Array, filter: (ws: WebSocket) => boolean) => number;
+
+/** Rooms this big or bigger may use the server's broadcast … */
+const BROADCAST_MIN_MEMBERS = 8;
+/** … when they hold at least 1 / BROADCAST_SHARE of all connections. */
+const BROADCAST_SHARE = 4;
+
 export interface ChatCoreOptions {
   readonly adapter: ChatAdapter;
+  /** Encode-once fan-out for big rooms; without it every member is written to one by one. */
+  readonly broadcast?: Broadcaster;
   readonly limits?: Partial<ChatLimits>;
   readonly logger?: ChatLogger;
   readonly metrics?: ChatMetricsSink;
@@ -97,7 +111,9 @@ export class ChatCore {
   readonly #log: ChatLogger;
   readonly #metrics: ChatMetricsSink;
   readonly #ids: MessageIdGenerator;
-  readonly #connections = new Set<Connection>();
+  /** Open connections, by their WebSocket. */
+  readonly #byWs = new Map<WebSocket, Connection>();
+  readonly #broadcast: Broadcaster | undefined;
   readonly #sessions = new Map<string, Session>();
   /** Local members of each room: who on this instance receives the room's events. */
   readonly #local = new Map<string, Set<Session>>();
@@ -110,6 +126,7 @@ export class ChatCore {
     this.#log = options.logger ?? SILENT_LOGGER;
     this.#metrics = options.metrics ?? NO_METRICS;
     this.#ids = new MessageIdGenerator(options.adapter.instanceId);
+    this.#broadcast = options.broadcast;
     this.adapter.setListener((channel, event) => this.#deliver(channel, event));
   }
 
@@ -117,7 +134,7 @@ export class ChatCore {
     let users = 0;
     for (const s of this.#sessions.values()) if (s.conn !== undefined) users++;
     return {
-      connections: this.#connections.size,
+      connections: this.#byWs.size,
       users,
       held: this.#sessions.size - users,
       rooms: this.adapter.roomCount(),
@@ -135,7 +152,7 @@ export class ChatCore {
       helloTimer: undefined,
       closeReason: undefined,
     };
-    this.#connections.add(conn);
+    this.#byWs.set(ws, conn);
     if (this.#shuttingDown) {
       this.#close(conn, 'SERVER_SHUTDOWN');
     } else if (this.limits.helloTimeout > 0) {
@@ -147,7 +164,7 @@ export class ChatCore {
     }
     ws.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
     ws.on('close', (_body, wasClean) => {
-      this.#connections.delete(conn);
+      this.#byWs.delete(ws);
       if (conn.helloTimer !== undefined) clearTimeout(conn.helloTimer);
       const reason: LeaveReason =
         conn.closeReason !== undefined ? 'closed' : wasClean ? 'quit' : 'lost';
@@ -167,7 +184,7 @@ export class ChatCore {
    */
   shutdown(): void {
     this.#shuttingDown = true;
-    for (const conn of this.#connections) this.#close(conn, 'SERVER_SHUTDOWN');
+    for (const conn of this.#byWs.values()) this.#close(conn, 'SERVER_SHUTDOWN');
     for (const session of [...this.#sessions.values()]) {
       if (session.conn === undefined) this.#expire(session);
     }
@@ -604,8 +621,31 @@ export class ChatCore {
     }
     const local = this.#local.get(channel);
     if (local === undefined || local.size === 0) return;
-    // Encoded to UTF-8 once for the whole room; each socket only gets a frame header of its own.
     const bytes = local.size > 1 ? Buffer.from(event.json, 'utf8') : undefined;
+    const broadcast = this.#broadcast;
+    if (
+      bytes !== undefined &&
+      broadcast !== undefined &&
+      local.size >= BROADCAST_MIN_MEMBERS &&
+      local.size * BROADCAST_SHARE >= this.#byWs.size
+    ) {
+      // A room holding a good share of all connections: the server's broadcast encodes the
+      // frame once and writes the same bytes to every member (measured: about 20 % less CPU
+      // than framing per member, bench/index.ts). It walks every connection, so it only pays
+      // off when many of them are in the room.
+      const count = broadcast(bytes, (ws) => {
+        const conn = this.#byWs.get(ws);
+        const session = conn?.session;
+        if (session === undefined || session.conn !== conn || !local.has(session)) return false;
+        const pending = session.pending.get(channel);
+        if (pending === undefined) return true;
+        pending.push(event);
+        return false;
+      });
+      this.#metrics.delivered(count);
+      return;
+    }
+    // Otherwise member by member; the UTF-8 is still encoded once for the whole room.
     let count = 0;
     for (const session of local) {
       const conn = session.conn;

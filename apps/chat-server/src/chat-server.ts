@@ -72,7 +72,13 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     () => wss,
     { processMetrics: options.processMetrics ?? true },
   );
-  core = new ChatCore({ adapter, limits, logger: log, metrics });
+  core = new ChatCore({
+    adapter,
+    limits,
+    logger: log,
+    metrics,
+    broadcast: (data, filter) => wss?.broadcast(data, filter, { binary: false }) ?? 0,
+  });
   const chat = core;
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {

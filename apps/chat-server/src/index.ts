@@ -6,6 +6,7 @@ export type {
   WireEvent,
 } from './chat-adapter.js';
 export {
+  type Broadcaster,
   ChatCore,
   type ChatCoreOptions,
   type ChatMetricsSink,
