@@ -233,16 +233,25 @@ export class ChatCore {
       return;
     }
     this.#metrics.command(command.type);
-    this.#enqueue(conn, () => this.#execute(conn, command));
+    this.#enqueue(conn, () => this.#execute(conn, command), command.ref, command.type);
   }
 
-  #enqueue(conn: Connection, task: () => void | Promise<void>): void {
+  /** Runs `task` after the connection's earlier commands; a failure answers INTERNAL. */
+  #enqueue(
+    conn: Connection,
+    task: () => void | Promise<void>,
+    ref?: Ref,
+    type?: CommandType,
+  ): void {
     conn.chain = conn.chain.then(task).catch((err: unknown) => {
       this.#log.error(
-        { event: 'internal-error', conn: conn.id, err: errorText(err) },
+        { event: 'internal-error', conn: conn.id, command: type, err: errorText(err) },
         'command failed',
       );
-      this.#sendError(conn, fail('INTERNAL', 'the server failed to carry out the command'));
+      this.#sendError(
+        conn,
+        fail('INTERNAL', 'the server failed to carry out the command', ref, type),
+      );
     });
   }
 

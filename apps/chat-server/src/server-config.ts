@@ -208,7 +208,7 @@ export function parseServerConfig(
       heartbeat: heartbeat === 0 ? false : { interval: heartbeat, timeout: heartbeat },
       maxConnections: int('maxConnections', 1, 1_000_000),
       limits: {
-        historySize: int('history', 0, 100_000),
+        historySize: int('history', 0, 10_000),
         maxTextLength: int('maxText', 1, 100_000),
         rate: int('rate', 1, 100_000),
         burst: int('burst', 1, 100_000),

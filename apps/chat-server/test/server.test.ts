@@ -139,6 +139,36 @@ describe('createChatServer options', () => {
     await second.stop();
   });
 
+  it('a failing adapter: the command gets INTERNAL, the connection lives on, the error is logged', async () => {
+    // A storage backend that fails (e.g. a lost Redis connection), as a real adapter might.
+    class FailingHistory extends MemoryAdapter {
+      override appendHistory(): Promise<void> {
+        return Promise.reject(new Error('history store unavailable'));
+      }
+    }
+    const logged: { level: string; obj: object }[] = [];
+    const record = (level: string) => (obj: object) => logged.push({ level, obj });
+    const { port } = await startChat({
+      adapter: new FailingHistory(),
+      logger: {
+        debug: record('debug'),
+        info: record('info'),
+        warn: record('warn'),
+        error: record('error'),
+      },
+    });
+    const alice = await user(port, 'alice', 'x');
+    expect(await alice.request({ type: 'post', room: 'x', text: 'lost words' })).toMatchObject({
+      type: 'error',
+      code: 'INTERNAL',
+    });
+    expect(await alice.request({ type: 'who', room: 'x' })).toMatchObject({ members: ['alice'] });
+    const errors = logged.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify(errors[0]!.obj)).toContain('history store unavailable');
+    expect(JSON.stringify(logged)).not.toContain('lost words');
+  });
+
   it('takes an adapter: the chat logic only goes through it', async () => {
     const adapter = new MemoryAdapter({ instanceId: 'test1', historySize: 5 });
     const { port } = await startChat({ adapter });
