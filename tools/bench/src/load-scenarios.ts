@@ -213,6 +213,9 @@ async function runEcho(spec: ScenarioSpec, ctx: LoadContext): Promise<LoadOutcom
   const received0 = received;
   const bytes0 = bytes;
   await bounded(ctx, failure, sleep(durationMs), 'measuring');
+  // A window too short to see one echo (1 MiB × 256 in quick mode) is extended until one
+  // arrives, so a contender that moves nothing fails at the deadline instead of reporting 0.
+  while (received === received0) await bounded(ctx, failure, sleep(20), 'waiting for an echo');
   const b = await bounded(ctx, failure, snapshot(ctx), 'measuring');
   const messages = received - received0;
   const echoed = bytes - bytes0;
