@@ -71,13 +71,14 @@ describe('ws02-chat, the terminal client (spawned)', () => {
 
   it('reconnects with backoff after a drop and shows what it missed; survives a server shutdown', async () => {
     const { url, port, server } = await startChat();
-    const alice = chatCli(url, '--nick', 'alice', '--join', 'lobby', '--reconnect-delay', '2000');
+    const alice = chatCli(url, '--nick', 'alice', '--join', 'lobby', '--reconnect-delay', '3000');
     await alice.waitOut(/-- joined #lobby — members: alice\n/);
     const bob = await user(port, 'bob', 'lobby');
     await bob.request({ type: 'post', room: 'lobby', text: 'seen before' });
     await alice.waitOut(/<bob> seen before\n/);
 
-    // The network drops alice's connection: the server side goes away without a Close.
+    // The network drops alice's connection: the server side goes away without a Close. Her
+    // first reconnect waits 1.5-3 s (3 s with 50 % jitter): time for bob to post meanwhile.
     for (const ws of server.wss.clients ?? []) {
       if (ws.remotePort !== bob.socket.localPort) ws.terminate();
     }
