@@ -1,22 +1,4 @@
-import { ServerError } from '@ws02/server';
-
-/**
- * The project's shared branded base error (`Ws02Error` of @ws02/url), reached through
- * @ws02/server's `ServerError`, which extends it: @ws02/url is not a direct dependency of this
- * app (the lockfile is shared, so none was added). The brand check of `Ws02Error` makes
- * `instanceof`/`isWs02Error` work for errors of this class exactly as for any @ws02 error.
- */
-interface Ws02ErrorLike<Code extends string> extends Error {
-  readonly code: Code;
-  readonly section: string;
-  readonly step: number | undefined;
-}
-type Ws02ErrorClass = abstract new <Code extends string>(
-  code: Code,
-  section: string,
-  message: string,
-) => Ws02ErrorLike<Code>;
-const Ws02ErrorBase = Object.getPrototypeOf(ServerError) as Ws02ErrorClass;
+import { Ws02Error } from '@ws02/url';
 
 /**
  * Why the chat server refuses to start (README "Configuration errors"). Each is reported as one
@@ -45,8 +27,8 @@ export type ChatConfigErrorCode =
  * application configuration, so `section` is `'app'` except for the Origin allowlist (8).
  * `detail` is the message without the `[CODE; section]` suffix, for printing to a user.
  */
-export class ChatConfigError extends Ws02ErrorBase<ChatConfigErrorCode> {
-  static readonly kind = 'ChatConfigError';
+export class ChatConfigError extends Ws02Error<ChatConfigErrorCode> {
+  static override readonly kind = 'ChatConfigError';
   readonly detail: string;
 
   constructor(code: ChatConfigErrorCode, detail: string, section = 'app') {

@@ -1,5 +1,6 @@
 export {
   createWebSocketStream,
+  encodeBroadcast,
   type MessageData,
   type SendData,
   type SendOptions,

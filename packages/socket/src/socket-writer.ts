@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
 
-/** Above this many bytes per flush, chunks are written as they are instead of being joined. */
+/** Small chunks are joined into write blocks of up to this many bytes. */
 const COALESCE_LIMIT = 64 * 1024;
+/** Chunks this large are payloads: written as they are, never copied. */
+const LARGE_CHUNK = 16 * 1024;
 
 type WriteCallback = (error?: Error) => void;
 
@@ -115,26 +117,60 @@ export class SocketWriter {
     this.bytesWritten += total;
     if (pending.length === 1) {
       socket.write(pending[0]!, done);
-    } else if (total <= COALESCE_LIMIT) {
-      // Deliberate copy: join small chunks into one write.
-      const joined = Buffer.allocUnsafe(total);
-      let offset = 0;
-      for (const chunk of pending) {
-        joined.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      socket.write(joined, done);
-    } else {
-      // Large payloads: no copy; corked writes leave as one writev.
-      socket.cork();
-      const last = pending.length - 1;
-      for (let i = 0; i < last; i++) socket.write(pending[i]!);
-      socket.write(pending[last]!, done);
-      socket.uncork();
+      return;
     }
+    if (total <= COALESCE_LIMIT) {
+      socket.write(joinChunks(pending, 0, pending.length, total), done);
+      return;
+    }
+    // Many bytes: runs of small chunks are joined into blocks of up to COALESCE_LIMIT (a burst
+    // of thousands of small pre-encoded frames must not become a writev of thousands of tiny
+    // buffers); chunks of LARGE_CHUNK bytes or more (payloads) are written uncopied. Corked, so
+    // the whole flush leaves as one writev.
+    socket.cork();
+    let runStart = 0;
+    let runBytes = 0;
+    for (let i = 0; i < pending.length; i++) {
+      const chunk = pending[i]!;
+      if (chunk.byteLength >= LARGE_CHUNK) {
+        if (i > runStart) socket.write(joinChunks(pending, runStart, i, runBytes));
+        socket.write(chunk);
+        runStart = i + 1;
+        runBytes = 0;
+      } else if (runBytes + chunk.byteLength > COALESCE_LIMIT) {
+        socket.write(joinChunks(pending, runStart, i, runBytes));
+        runStart = i;
+        runBytes = chunk.byteLength;
+      } else {
+        runBytes += chunk.byteLength;
+      }
+    }
+    if (runStart < pending.length)
+      socket.write(joinChunks(pending, runStart, pending.length, runBytes));
+    if (done !== undefined) socket.write(EMPTY_WRITE, done);
+    socket.uncork();
   }
 }
 
+/**
+ * `chunks[from..to)` as one buffer. A deliberate copy of small chunks: one write segment is
+ * cheaper than many (and a single chunk is returned as is, uncopied).
+ */
+function joinChunks(
+  chunks: readonly Uint8Array[],
+  from: number,
+  to: number,
+  bytes: number,
+): Uint8Array {
+  if (to - from === 1) return chunks[from]!;
+  const joined = Buffer.allocUnsafe(bytes);
+  let offset = 0;
+  for (let i = from; i < to; i++) {
+    joined.set(chunks[i]!, offset);
+    offset += chunks[i]!.byteLength;
+  }
+  return joined;
+}
 const EMPTY_WRITE = new Uint8Array(0);
 
 function flushWriter(writer: SocketWriter): void {

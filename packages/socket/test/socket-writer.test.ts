@@ -1,0 +1,98 @@
+import { connect, createServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SocketWriter } from '../src/index.js';
+
+/** A connected TCP pair on 127.0.0.1: `a` writes, `b` reads. */
+async function pair(): Promise<{ a: Socket; b: Socket; close: () => void }> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const accepted = new Promise<Socket>((r) => server.once('connection', r));
+  const a = connect(port, '127.0.0.1');
+  await new Promise((r) => a.once('connect', r));
+  const b = await accepted;
+  return {
+    a,
+    b,
+    close: () => {
+      a.destroy();
+      b.destroy();
+      server.close();
+    },
+  };
+}
+
+const emptySource = { takeOutgoing: () => [], outgoingBytes: 0 };
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+describe('SocketWriter', () => {
+  it('a burst of 3,000 small frames plus a large payload in one tick: bytes intact and in order, few writes', async () => {
+    const { a, b, close } = await pair();
+    cleanup = close;
+    const writes: number[] = [];
+    const realWrite = a.write.bind(a);
+    a.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+      writes.push(chunk.byteLength);
+      return (realWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof a.write;
+    const writer = new SocketWriter(a, emptySource, 64 * 1024 * 1024, () => {
+      throw new Error('no overflow expected');
+    });
+    const expected: Buffer[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const frame = Buffer.from(`\x04\x05m${String(i).padStart(4, '0')}`, 'latin1');
+      expected.push(frame);
+      writer.enqueueEncoded([frame]);
+      if (i === 1500) {
+        const big = Buffer.alloc(100_000, 7);
+        expected.push(big);
+        writer.enqueueEncoded([big]);
+      }
+    }
+    const all = Buffer.concat(expected);
+    let received = Buffer.alloc(0);
+    b.on('data', (c) => {
+      received = Buffer.concat([received, c]);
+    });
+    const deadline = Date.now() + 10_000;
+    while (received.length < all.length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(received.equals(all)).toBe(true);
+    // 21,000 small bytes in blocks of <= 64 KiB around one uncopied 100 KB payload: 3 writes.
+    expect(writes).toEqual([1500 * 7 + 7, 100_000, 1499 * 7]);
+    expect(writer.bytesWritten).toBe(all.length);
+  });
+
+  it('runs the overflow hook when queued bytes pass the limit (the peer does not read)', async () => {
+    const { a, close } = await pair();
+    cleanup = close;
+    let overflows = 0;
+    const writer = new SocketWriter(a, emptySource, 1024, () => overflows++);
+    writer.enqueueEncoded([Buffer.alloc(512)]);
+    expect(overflows).toBe(0);
+    writer.enqueueEncoded([Buffer.alloc(1024)]);
+    expect(overflows).toBe(1);
+    expect(writer.bufferedAmount).toBe(1536);
+  });
+
+  it('calls every send callback once the bytes are written, and with an error when the socket is gone', async () => {
+    const { a, close } = await pair();
+    cleanup = close;
+    const writer = new SocketWriter(a, emptySource, 1 << 20, () => {});
+    const done = await new Promise<unknown[]>((resolve) => {
+      const results: unknown[] = [];
+      writer.enqueueEncoded([Buffer.from([4, 0])], (e) => results.push(e ?? 'ok'));
+      writer.enqueueEncoded([Buffer.from([4, 0])], (e) => {
+        results.push(e ?? 'ok');
+        resolve(results);
+      });
+    });
+    expect(done).toEqual(['ok', 'ok']);
+    a.destroy();
+    const err = await new Promise<Error | undefined>((resolve) =>
+      writer.enqueueEncoded([Buffer.from([4, 0])], resolve),
+    );
+    expect(err).toBeInstanceOf(Error);
+  });
+});
