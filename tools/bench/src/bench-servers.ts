@@ -26,11 +26,16 @@ export interface BenchServer {
 export const HOST = '127.0.0.1';
 
 /**
- * Runs `once` `count` times, each in its own macrotask (setImmediate), so that a burst of
- * broadcasts is a series of separate events, as if each message came from a publisher: every
- * contender pays its per-message cost, and I/O is polled between broadcasts.
+ * Runs `once` `count` times. Paced (the default): each in its own macrotask (setImmediate), so
+ * a burst is a series of separate events, as if each message came from a publisher: every
+ * contender pays its per-message cost and I/O is polled between broadcasts. Tick: all in this
+ * tick, back to back (a publisher handing over a batch), where per-tick write coalescing counts.
  */
-function burst(count: number, once: () => void): void {
+function burst(count: number, tick: boolean, once: () => void): void {
+  if (tick) {
+    for (let i = 0; i < count; i++) once();
+    return;
+  }
   let left = count;
   const step = (): void => {
     once();
@@ -39,10 +44,14 @@ function burst(count: number, once: () => void): void {
   if (left > 0) step();
 }
 
-/** The trigger of a broadcast burst: a message whose first 4 bytes say how many to send. */
-function burstCount(data: Uint8Array): number {
-  if (data.byteLength < 4) return 0;
-  return new DataView(data.buffer, data.byteOffset, 4).getUint32(0);
+/**
+ * The trigger of a broadcast burst: a message whose first 4 bytes (big-endian) say how many
+ * broadcasts to send and the next 4 whether to send them in one tick (1) or paced (0).
+ */
+function trigger(data: Uint8Array): { count: number; tick: boolean } {
+  if (data.byteLength < 8) return { count: 0, tick: false };
+  const view = new DataView(data.buffer, data.byteOffset, 8);
+  return { count: view.getUint32(0), tick: view.getUint32(4) === 1 };
 }
 
 export function startBenchServer(options: BenchServerOptions): Promise<BenchServer> {
@@ -72,7 +81,8 @@ function startWs02(options: BenchServerOptions): Promise<BenchServer> {
         ws.on('message', (data) => {
           if (typeof data === 'string') return;
           // `broadcast` encodes the frame once and writes the same bytes to every client.
-          burst(burstCount(data), () => wss.broadcast(payload, undefined, { binary: true }));
+          const t = trigger(data);
+          burst(t.count, t.tick, () => wss.broadcast(payload, undefined, { binary: true }));
         });
       }
     });
@@ -104,7 +114,8 @@ function startWs(options: BenchServerOptions): Promise<BenchServer> {
         });
       } else {
         ws.on('message', (data) => {
-          burst(burstCount(data as Buffer), () => {
+          const t = trigger(data as Buffer);
+          burst(t.count, t.tick, () => {
             for (const client of wss.clients) {
               if (client.readyState === 1) client.send(payload, { binary: true });
             }
@@ -146,10 +157,12 @@ function startRaw(options: BenchServerOptions): Promise<BenchServer> {
         peer.onMessage = (data) => peer.send(data);
       } else {
         // The frame is encoded once and the same bytes are queued on every socket.
-        peer.onMessage = (data) =>
-          burst(burstCount(data), () => {
+        peer.onMessage = (data) => {
+          const t = trigger(data);
+          burst(t.count, t.tick, () => {
             for (const p of peers) p.sendEncoded(frame);
           });
+        };
       }
     });
     server.on('error', reject);

@@ -201,6 +201,21 @@ export function renderCharts(results: BenchResults): Map<string, string> {
       }),
     );
   }
+  const withCpu = results.scenarios.filter((s) =>
+    s.metrics.some((m) => m.key === 'serverCpuMicrosPerOp'),
+  );
+  if (withCpu.length > 0) {
+    charts.set(
+      'server-cpu.svg',
+      renderBarChart({
+        title: 'Server CPU time per operation — µs (lower is better)',
+        subtitle: runLine(results, `${perGroup}; per message echoed, handshake or delivery`),
+        groups: contenderGroups(results, withCpu, ['serverCpuMicrosPerOp'], (s) => s.id),
+        scale: 'group',
+        legend,
+      }),
+    );
+  }
   const targets = results.scenarios.flatMap((s) => s.targetResults.map((t) => ({ s, t })));
   if (targets.length > 0) {
     charts.set(

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { renderCharts } from './charts.js';
 import { formatProfileSummary, readCpuProfile, summariseCpuProfile } from './cpu-profile.js';
 import { formatValue } from './format.js';
+import { formatHeapDiff, readHeapDiff } from './heap-snapshot.js';
 import {
   ALL_CONTENDERS,
   type BenchOptions,
@@ -85,6 +86,7 @@ interface RunOptions {
   markdown?: string;
   cpuProf?: string;
   cpuProfContenders?: ContenderId[];
+  heapSnapshot?: string;
   color: boolean;
 }
 
@@ -107,6 +109,7 @@ async function run(opts: RunOptions): Promise<void> {
     scale,
     ...(opts.cpuProf !== undefined ? { cpuProfDir: opts.cpuProf } : {}),
     ...(opts.cpuProfContenders !== undefined ? { cpuProfContenders: opts.cpuProfContenders } : {}),
+    ...(opts.heapSnapshot !== undefined ? { heapSnapshotDir: opts.heapSnapshot } : {}),
     command: ['node', script, ...process.argv.slice(2)].join(' '),
     onProgress: (() => {
       const total =
@@ -155,6 +158,26 @@ async function run(opts: RunOptions): Promise<void> {
     writeFileSync(file, `${lines.join('\n')}\n`);
     process.stderr.write(`profile summaries: ${file}\n`);
   }
+  if (opts.heapSnapshot !== undefined) {
+    const lines: string[] = [];
+    for (const s of results.scenarios) {
+      for (const r of s.rounds) {
+        for (const [contender, m] of Object.entries(r.results)) {
+          if (m?.heapSnapshots === undefined) continue;
+          const connections = s.params.connections ?? 1;
+          lines.push(`## ${s.id} — ${contender} server, round ${r.round}`, '');
+          lines.push(
+            formatHeapDiff(
+              readHeapDiff(m.heapSnapshots.baseline, m.heapSnapshots.loaded, connections),
+            ),
+          );
+        }
+      }
+    }
+    const file = join(opts.heapSnapshot, 'summary.md');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    process.stderr.write(`heap summaries: ${file}\n`);
+  }
   const failed = results.scenarios.some((s) =>
     s.rounds.some((r) => Object.values(r.results).some((m) => m?.ok === false)),
   );
@@ -194,6 +217,10 @@ export function buildProgram(): Command {
       'whose servers to profile (default ws02)',
       contenderList,
     )
+    .option(
+      '--heap-snapshot <dir>',
+      'idle memory: heap snapshots of the servers; per-connection growth by kind in <dir>/summary.md',
+    )
     .addOption(new Option('--no-color', 'no colours (also NO_COLOR, non-TTY)'))
     .action((opts: RunOptions) => run(opts));
   program
@@ -223,6 +250,18 @@ export function buildProgram(): Command {
           process.stdout.write(`## ${file}\n\n${formatProfileSummary(summary, opts.top)}\n`);
         }
       }
+    });
+  program
+    .command('heap <baseline> <loaded>')
+    .description(
+      'what each connection adds to the heap: (loaded − baseline) / connections, by kind',
+    )
+    .requiredOption('--connections <n>', 'connections open in the loaded snapshot', positiveInt)
+    .option('--top <n>', 'kinds to list', positiveInt, 25)
+    .action((baseline: string, loaded: string, opts: { connections: number; top: number }) => {
+      process.stdout.write(
+        formatHeapDiff(readHeapDiff(baseline, loaded, opts.connections), opts.top),
+      );
     });
   program
     .command('scenarios')

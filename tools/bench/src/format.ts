@@ -18,6 +18,8 @@ export function formatValue(value: number | undefined, unit: string): string {
     case 'B':
       // kB = 1000 bytes.
       return `${(value / 1000).toFixed(2)} kB`;
+    case 'µs':
+      return `${value.toFixed(value >= 100 ? 0 : 2)} µs`;
     case 'MB/s':
       return `${value.toFixed(value >= 100 ? 0 : 1)} MB/s`;
     default:

@@ -18,6 +18,14 @@ export {
 } from './cpu-profile.js';
 export { formatCount, formatRatio, formatValue } from './format.js';
 export {
+  diffHeapSnapshots,
+  formatHeapDiff,
+  groupHeapSnapshot,
+  type HeapDiffEntry,
+  type HeapGroup,
+  readHeapDiff,
+} from './heap-snapshot.js';
+export {
   type ConnectLoadClient,
   clientFor,
   type LoadClient,

@@ -7,7 +7,7 @@ import type { ScenarioSpec } from './types.js';
 /** Requests the load generator sends to the server process (through the orchestrator). */
 export type ServerRequest =
   | { readonly type: 'cpu' }
-  | { readonly type: 'mem'; readonly expect: number }
+  | { readonly type: 'mem'; readonly expect: number; readonly snapshot?: string }
   | { readonly type: 'connections'; readonly expect: number };
 
 export interface CpuReply {
@@ -27,11 +27,13 @@ export interface LoadContext {
   readonly port: number;
   readonly connect: ConnectLoadClient;
   server(request: { type: 'cpu' }): Promise<CpuReply>;
-  server(request: { type: 'mem'; expect: number }): Promise<MemReply>;
+  server(request: { type: 'mem'; expect: number; snapshot?: string }): Promise<MemReply>;
   /** Resolves once the server counts `expect` open connections (or its wait gives up). */
   server(request: { type: 'connections'; expect: number }): Promise<{ connections: number }>;
   /** Absolute time (performance.now()) by which the scenario must be done. */
   readonly deadline: number;
+  /** Idle memory: the server writes heap snapshots `<prefix>.baseline/.loaded.heapsnapshot`. */
+  readonly heapSnapshotPrefix?: string;
 }
 
 export interface LoadOutcome {
@@ -169,15 +171,24 @@ async function snapshot(ctx: LoadContext): Promise<Snapshot> {
   return { wall: performance.now(), serverCpu: cpuMicros, clientCpu: own.user + own.system };
 }
 
-/** CPU use of both processes over a window, as % of one core, and server µs per operation. */
-function cpuDetails(a: Snapshot, b: Snapshot, ops: number): Record<string, number> {
+/** CPU use of both processes over a window, as % of one core. */
+function cpuDetails(a: Snapshot, b: Snapshot): Record<string, number> {
   const wallMicros = (b.wall - a.wall) * 1000;
-  const server = b.serverCpu - a.serverCpu;
   return {
     windowMs: b.wall - a.wall,
-    serverCpuPct: (100 * server) / wallMicros,
+    serverCpuPct: (100 * (b.serverCpu - a.serverCpu)) / wallMicros,
     clientCpuPct: (100 * (b.clientCpu - a.clientCpu)) / wallMicros,
-    serverCpuMicrosPerOp: ops > 0 ? server / ops : Number.NaN,
+  };
+}
+
+/**
+ * CPU time per operation of the server and of the load generator (µs): unlike rates, barely
+ * affected by other processes competing for the CPU.
+ */
+function cpuPerOp(a: Snapshot, b: Snapshot, ops: number): Record<string, number> {
+  return {
+    serverCpuMicrosPerOp: ops > 0 ? (b.serverCpu - a.serverCpu) / ops : Number.NaN,
+    clientCpuMicrosPerOp: ops > 0 ? (b.clientCpu - a.clientCpu) / ops : Number.NaN,
   };
 }
 
@@ -223,8 +234,12 @@ async function runEcho(spec: ScenarioSpec, ctx: LoadContext): Promise<LoadOutcom
   terminateAll(slots);
   const seconds = (b.wall - a.wall) / 1000;
   return {
-    metrics: { messagesPerSec: messages / seconds, mbPerSec: echoed / seconds / 1e6 },
-    details: { messages, ...cpuDetails(a, b, messages) },
+    metrics: {
+      messagesPerSec: messages / seconds,
+      mbPerSec: echoed / seconds / 1e6,
+      ...cpuPerOp(a, b, messages),
+    },
+    details: { messages, ...cpuDetails(a, b) },
   };
 }
 
@@ -302,7 +317,7 @@ async function runLatency(spec: ScenarioSpec, ctx: LoadContext): Promise<LoadOut
       samples: measured,
       maxMs: sorted.length > 0 ? sorted[sorted.length - 1]! : Number.NaN,
       offeredRate: rate,
-      ...cpuDetails(a, b, measured),
+      ...cpuDetails(a, b),
     },
   };
 }
@@ -337,8 +352,11 @@ async function runHandshake(spec: ScenarioSpec, ctx: LoadContext): Promise<LoadO
   running = false;
   await bounded(ctx, failure, loops, 'closing');
   return {
-    metrics: { handshakesPerSec: handshakes / ((b.wall - a.wall) / 1000) },
-    details: { handshakes, ...cpuDetails(a, b, handshakes) },
+    metrics: {
+      handshakesPerSec: handshakes / ((b.wall - a.wall) / 1000),
+      ...cpuPerOp(a, b, handshakes),
+    },
+    details: { handshakes, ...cpuDetails(a, b) },
   };
 }
 
@@ -356,14 +374,28 @@ async function runIdleMemory(spec: ScenarioSpec, ctx: LoadContext): Promise<Load
     slot.client.close();
   }
   await bounded(ctx, failure, Promise.all(warm.map((s) => s.closed)), 'closing the warm-up');
-  const before = await bounded(ctx, failure, ctx.server({ type: 'mem', expect: 0 }), 'measuring');
+  const prefix = ctx.heapSnapshotPrefix;
+  const before = await bounded(
+    ctx,
+    failure,
+    ctx.server({
+      type: 'mem',
+      expect: 0,
+      ...(prefix ? { snapshot: `${prefix}.baseline.heapsnapshot` } : {}),
+    }),
+    'measuring',
+  );
   const t0 = performance.now();
   const slots = await openMany(ctx, data, connections, failure);
   const openMs = performance.now() - t0;
   const after = await bounded(
     ctx,
     failure,
-    ctx.server({ type: 'mem', expect: connections }),
+    ctx.server({
+      type: 'mem',
+      expect: connections,
+      ...(prefix ? { snapshot: `${prefix}.loaded.heapsnapshot` } : {}),
+    }),
     'measuring',
   );
   terminateAll(slots);
@@ -388,7 +420,7 @@ async function runIdleMemory(spec: ScenarioSpec, ctx: LoadContext): Promise<Load
  * until every client has received every message gives deliveries/s. A short burst warms up first.
  */
 async function runBroadcast(spec: ScenarioSpec, ctx: LoadContext): Promise<LoadOutcome> {
-  const { payload = 32, connections = 10, burst = 10 } = spec.params;
+  const { payload = 32, connections = 10, burst = 10, pacing = 'paced' } = spec.params;
   const failure = new Failure();
   const slots = await openMany(ctx, Buffer.alloc(payload), connections, failure);
   let received = 0;
@@ -416,8 +448,9 @@ async function runBroadcast(spec: ScenarioSpec, ctx: LoadContext): Promise<LoadO
     const done = new Promise<void>((resolve) => {
       reached = resolve;
     });
-    const message = Buffer.alloc(4);
+    const message = Buffer.alloc(8);
     message.writeUInt32BE(count, 0);
+    message.writeUInt32BE(pacing === 'tick' ? 1 : 0, 4);
     slots[0]!.client.sendBytes(message);
     await bounded(ctx, failure, done, 'waiting for the broadcast deliveries');
   };
@@ -430,8 +463,11 @@ async function runBroadcast(spec: ScenarioSpec, ctx: LoadContext): Promise<LoadO
   terminateAll(slots);
   const deliveries = burst * slots.length;
   return {
-    metrics: { deliveriesPerSec: deliveries / ((end - start) / 1000) },
-    details: { deliveries, burstMs: end - start, ...cpuDetails(a, b, deliveries) },
+    metrics: {
+      deliveriesPerSec: deliveries / ((end - start) / 1000),
+      ...cpuPerOp(a, b, deliveries),
+    },
+    details: { deliveries, burstMs: end - start, ...cpuDetails(a, b) },
   };
 }
 

@@ -35,6 +35,8 @@ export interface BenchOptions {
   /** Write a CPU profile of each server process of these contenders into `cpuProfDir`. */
   readonly cpuProfDir?: string;
   readonly cpuProfContenders?: readonly ContenderId[];
+  /** Idle memory: write the server's heap snapshots (without and with the connections) here. */
+  readonly heapSnapshotDir?: string;
   /** The command line, recorded in the results. */
   readonly command?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
@@ -95,12 +97,21 @@ export async function measure(
     if (listening.type === 'failed') {
       throw new BenchError('BENCH_LOAD_FAILED', `server: ${String(listening.error)}`);
     }
-    const timeoutMs = timeoutFor(spec);
+    let timeoutMs = timeoutFor(spec);
+    const snapshotPrefix =
+      options.heapSnapshotDir !== undefined && spec.kind === 'idle-memory'
+        ? resolve(options.heapSnapshotDir, `${spec.id}.${contender}.r${round}`)
+        : undefined;
+    if (snapshotPrefix !== undefined) {
+      mkdirSync(options.heapSnapshotDir!, { recursive: true });
+      timeoutMs += 120_000;
+    }
     load = new WorkerProcess('load', {
       contender,
       port: listening.port,
       scenario: spec,
       timeoutMs,
+      ...(snapshotPrefix ? { heapSnapshotPrefix: snapshotPrefix } : {}),
     });
     const loader = load;
     // Relay the load generator's snapshot requests to the server and the replies back.
@@ -118,6 +129,14 @@ export async function measure(
       metrics: outcome.metrics,
       details: outcome.details,
       ...(profile ? { cpuProfile: join(options.cpuProfDir!, profileName) } : {}),
+      ...(snapshotPrefix
+        ? {
+            heapSnapshots: {
+              baseline: `${snapshotPrefix}.baseline.heapsnapshot`,
+              loaded: `${snapshotPrefix}.loaded.heapsnapshot`,
+            },
+          }
+        : {}),
     };
   } catch (error) {
     return { ok: false, metrics: {}, details: {}, error: (error as Error).message };

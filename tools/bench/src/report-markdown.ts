@@ -21,7 +21,8 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 /** The generated part of docs/BENCHMARKS.md: environment, results, ratios, targets. */
 export function renderMarkdown(results: BenchResults): string {
   const env = results.environment;
-  const report = buildReportTable(results);
+  const report = buildReportTable(results, 'main');
+  const cpu = buildReportTable(results, 'cpu');
   const targets = results.scenarios.flatMap((s) =>
     s.targetResults.map((t) => [
       s.id,
@@ -61,6 +62,12 @@ export function renderMarkdown(results: BenchResults): string {
     `Targets met: ${met} of ${targets.length}.`,
     '',
     table(['scenario', 'target', 'measured', ''], targets),
+    '',
+    'CPU time per operation (per message echoed, handshake or delivery), server process and ' +
+      'load-generator process, µs: unlike rates, barely affected by other processes competing ' +
+      'for the CPU.',
+    '',
+    table(cpu.header, cpu.rows),
     '',
     MARKDOWN_END,
   ].join('\n');

@@ -41,23 +41,41 @@ function valueCell(scenario: ScenarioResult, contender: ContenderId, index: numb
   return text;
 }
 
-export function buildReportTable(results: BenchResults): ReportTable {
+/**
+ * `main`: the compared metrics with targets; `cpu`: CPU time per operation of the server and
+ * of the load generator (diagnostics, robust to CPU contention).
+ */
+export function buildReportTable(
+  results: BenchResults,
+  which: 'main' | 'cpu' = 'main',
+): ReportTable {
   const contenders = results.contenders;
   const keys = ratioKeys(results);
-  const header = ['scenario', 'metric', ...contenders, ...keys, 'target (ws02 vs)'];
+  const header = [
+    'scenario',
+    'metric',
+    ...contenders,
+    ...keys,
+    ...(which === 'main' ? ['target (ws02 vs)'] : []),
+  ];
   const rows: string[][] = [];
   const status: (boolean | null)[] = [];
   for (const scenario of results.scenarios) {
+    let first = true;
     scenario.metrics.forEach((metric, index) => {
       if (metric.inline) return;
+      if ((metric.diagnostic === true) !== (which === 'cpu')) return;
       const targets = scenario.targetResults.filter((t) => t.metric === metric.key);
       rows.push([
-        index === 0 ? scenario.id : '',
+        first ? scenario.id : '',
         metric.label,
         ...contenders.map((c) => valueCell(scenario, c, index)),
         ...keys.map((k) => ratioCell(scenario, k, metric.key)),
-        targets.map((t) => `${targetText(t)} ${t.met ? '✓' : '✗'}`).join(', '),
+        ...(which === 'main'
+          ? [targets.map((t) => `${targetText(t)} ${t.met ? '✓' : '✗'}`).join(', ')]
+          : []),
       ]);
+      first = false;
       status.push(targets.length === 0 ? null : targets.every((t) => t.met));
     });
   }
@@ -73,9 +91,7 @@ export function shouldColor(stream: NodeJS.WriteStream, flag = true): boolean {
   return flag && stream.isTTY === true && process.env.NO_COLOR === undefined;
 }
 
-/** The aligned terminal table. */
-export function renderTable(results: BenchResults, style: TableStyle = { color: false }): string {
-  const table = buildReportTable(results);
+function alignedTable(table: ReportTable, style: TableStyle): string[] {
   const all = [table.header, ...table.rows];
   const widths = table.header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
@@ -92,6 +108,18 @@ export function renderTable(results: BenchResults, style: TableStyle = { color: 
     const text = line(row);
     out.push(s === true ? paint(text, 'green') : s === false ? paint(text, 'red') : text);
   });
+  return out;
+}
+
+/** The aligned terminal tables: results and targets, then CPU per operation. */
+export function renderTable(results: BenchResults, style: TableStyle = { color: false }): string {
+  const out = alignedTable(buildReportTable(results, 'main'), style);
+  const cpu = buildReportTable(results, 'cpu');
+  if (cpu.rows.length > 0) {
+    out.push('');
+    out.push('CPU time per operation (µs; lower is better; robust to CPU contention):');
+    out.push(...alignedTable(cpu, style));
+  }
   const targets = results.scenarios.flatMap((s) => s.targetResults);
   const met = targets.filter((t) => t.met).length;
   out.push('');

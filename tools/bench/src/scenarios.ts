@@ -69,6 +69,20 @@ const M = {
   rss: { key: 'rssBytesPerConnection', label: 'RSS/conn', unit: 'B', better: 'lower' },
   heap: { key: 'heapBytesPerConnection', label: 'heap/conn', unit: 'B', better: 'lower' },
   deliveries: { key: 'deliveriesPerSec', label: 'deliveries/s', unit: '/s', better: 'higher' },
+  serverCpu: {
+    key: 'serverCpuMicrosPerOp',
+    label: 'server CPU/op',
+    unit: 'µs',
+    better: 'lower',
+    diagnostic: true,
+  },
+  clientCpu: {
+    key: 'clientCpuMicrosPerOp',
+    label: 'client CPU/op',
+    unit: 'µs',
+    better: 'lower',
+    diagnostic: true,
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 function target(
@@ -104,7 +118,7 @@ export function buildScenarios(scale: ScenarioScale): ScenarioSpec[] {
         kind: 'echo',
         title: `echo ${formatSize(payload)} × ${connections} conn (window ${window})`,
         params: { payload, connections, window, ...timing },
-        metrics: [M.messages, M.mb],
+        metrics: [M.messages, M.mb, M.serverCpu, M.clientCpu],
         targets: echoTargets(payload, connections),
       });
     }
@@ -127,7 +141,7 @@ export function buildScenarios(scale: ScenarioScale): ScenarioSpec[] {
     kind: 'handshake',
     title: `connect + handshake + close, concurrency ${scale.handshakeConcurrency}`,
     params: { concurrency: scale.handshakeConcurrency, ...timing },
-    metrics: [M.handshakes],
+    metrics: [M.handshakes, M.serverCpu, M.clientCpu],
     targets: [target(M.handshakes.key, 'ws', '>=', 1.5)],
   });
   list.push({
@@ -138,13 +152,23 @@ export function buildScenarios(scale: ScenarioScale): ScenarioSpec[] {
     metrics: [M.rss, M.heap],
     targets: [target(M.rss.key, 'ws', '<=', 0.7), target(M.heap.key, 'ws', '<=', 0.7)],
   });
-  list.push({
-    id: `broadcast-32B-${scale.broadcastClients}`,
-    kind: 'broadcast',
-    title: `broadcast 32B to ${scale.broadcastClients} clients (${scale.broadcastBurst} messages)`,
-    params: { payload: 32, connections: scale.broadcastClients, burst: scale.broadcastBurst },
-    metrics: [M.deliveries],
-    targets: [target(M.deliveries.key, 'ws', '>=', 3)],
-  });
+  for (const pacing of ['paced', 'tick'] as const) {
+    list.push({
+      id: `broadcast-${pacing === 'tick' ? 'tick-' : ''}32B-${scale.broadcastClients}`,
+      kind: 'broadcast',
+      title:
+        `broadcast 32B to ${scale.broadcastClients} clients, ${scale.broadcastBurst} messages ` +
+        (pacing === 'tick' ? 'in one tick' : 'one per event-loop turn'),
+      params: {
+        payload: 32,
+        connections: scale.broadcastClients,
+        burst: scale.broadcastBurst,
+        pacing,
+      },
+      metrics: [M.deliveries, M.serverCpu, M.clientCpu],
+      // Issue 8: "one message to 1,000 clients" — each broadcast its own event (paced).
+      targets: pacing === 'paced' ? [target(M.deliveries.key, 'ws', '>=', 3)] : [],
+    });
+  }
   return list;
 }

@@ -12,6 +12,8 @@ export interface MetricSpec {
   readonly better: 'higher' | 'lower';
   /** Shown beside the previous metric in tables (e.g. MB/s beside messages/s), not on its own. */
   readonly inline?: boolean;
+  /** Not compared against targets; shown in the CPU-per-operation table. */
+  readonly diagnostic?: boolean;
 }
 
 /** A target of issue 8: ws02's median per-round ratio against a baseline contender. */
@@ -37,6 +39,8 @@ export interface ScenarioParams {
   readonly concurrency?: number;
   /** Messages per broadcast burst (broadcast). */
   readonly burst?: number;
+  /** Broadcast: one broadcast per event-loop turn (`paced`) or all in one tick (`tick`). */
+  readonly pacing?: 'paced' | 'tick';
   /** Warm-up before the measuring window, ms. */
   readonly warmupMs?: number;
   /** Measuring window, ms. */
@@ -62,6 +66,8 @@ export interface Measurement {
   readonly error?: string;
   /** The server's CPU profile, when `--cpu-prof` asked for one. */
   readonly cpuProfile?: string;
+  /** Idle memory: the server's heap snapshots, when `--heap-snapshot` asked for them. */
+  readonly heapSnapshots?: { readonly baseline: string; readonly loaded: string };
 }
 
 export interface RoundResult {

@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { type BenchServerOptions, startBenchServer } from './bench-servers.js';
 import { clientFor } from './load-clients.js';
 import { type LoadContext, runLoad, type ServerRequest } from './load-scenarios.js';
@@ -18,6 +19,7 @@ export interface LoadWorkerArgs {
   readonly scenario: ScenarioSpec;
   /** ms the scenario may take. */
   readonly timeoutMs: number;
+  readonly heapSnapshotPrefix?: string;
 }
 
 type Message = { type: string; id?: number; body?: unknown; [key: string]: unknown };
@@ -60,6 +62,8 @@ async function runServer(args: BenchServerOptions): Promise<void> {
       await delay(20);
     }
     const m = process.memoryUsage();
+    // After measuring, so the snapshot's own allocations are not counted.
+    if (request.snapshot !== undefined) writeHeapSnapshot(request.snapshot);
     await send({
       type: 'reply',
       id: message.id,
@@ -89,6 +93,7 @@ async function runLoadWorker(args: LoadWorkerArgs): Promise<void> {
     port: args.port,
     connect: clientFor(args.contender),
     deadline: performance.now() + args.timeoutMs,
+    ...(args.heapSnapshotPrefix ? { heapSnapshotPrefix: args.heapSnapshotPrefix } : {}),
     server: ((request: ServerRequest) =>
       new Promise((resolve) => {
         const id = nextId++;
