@@ -67,7 +67,8 @@ export function createProgram(): Command {
     )
     .version(TOOL_VERSION)
     .option('--no-color', 'no colours in the output')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride();
 
   const selection = (cmd: Command) =>
     cmd

@@ -41,6 +41,8 @@ export class WireConnection {
   peerClosed = false;
   /** The peer reset the connection (ECONNRESET/EPIPE), as opposed to a FIN. */
   reset = false;
+  /** The peer sent a Close frame (section 7). */
+  closeReceived = false;
   closedAt: number | undefined;
   #waiters: (() => void)[] = [];
 
@@ -211,6 +213,7 @@ export class WireConnection {
       }
       if ('oversize' in frame) return { type: 'oversize', length: frame.oversize };
       const event = this.joiner.push(frame);
+      if (event?.type === 'close') this.closeReceived = true;
       if (event !== undefined) return event;
     }
   }

@@ -212,7 +212,7 @@ export class FuzzingServer {
         frameBytes({ op: OP.CLOSE }),
       ]),
     );
-    await finish(conn, 2000);
+    await finish(conn, 2000, true);
   }
 
   #plainHttp(conn: WireConnection, url: URL): void {
@@ -327,12 +327,12 @@ async function readRequest(
 }
 
 /**
- * Ends a connection as a server should (section 7): if the client is still there, a Close
- * (unless one was already exchanged), a short wait for its answer or its FIN, then TCP closed.
+ * Ends a connection as a server should (section 7): if the client is still there and has not
+ * sent a Close, a Close and a short wait for its answer or its FIN; then TCP closed.
  */
-async function finish(conn: WireConnection, ms: number): Promise<void> {
-  if (!conn.peerClosed && !conn.socket.destroyed) {
-    await conn.write(frameBytes({ op: OP.CLOSE }));
+async function finish(conn: WireConnection, ms: number, closeSent = false): Promise<void> {
+  if (!conn.peerClosed && !conn.socket.destroyed && !conn.closeReceived) {
+    if (!closeSent) await conn.write(frameBytes({ op: OP.CLOSE }));
     await conn.waitFor(() => conn.peerClosed || conn.inbox.length > 0, ms);
   }
   conn.socket.end();
