@@ -463,6 +463,23 @@ describe('connect() and opening options', () => {
     expect((await closed(ws))[1]).toBe(false);
   });
 
+  it('tap observes the raw frame bytes both ways after the handshake', async () => {
+    const { url } = await echo();
+    const seen: [string, number[]][] = [];
+    const ws = await connect(url, { tap: (direction, bytes) => seen.push([direction, [...bytes]]) });
+    ws.send('hi');
+    await nextEvent(ws, 'message');
+    // Text "hi" (4.6 layout): 0x04, length 2, then the bytes; out first, then the echo in.
+    expect(seen).toEqual([
+      ['out', [0x04, 0x02, 0x68, 0x69]],
+      ['in', [0x04, 0x02, 0x68, 0x69]],
+    ]);
+    ws.close();
+    await closed(ws);
+    expect(seen.at(-2)).toEqual(['out', [0x01, 0x00]]);
+    expect(seen.at(-1)).toEqual(['in', [0x01, 0x00]]);
+  });
+
   it('counters count messages in and out', async () => {
     const { url } = await echo();
     const ws = await connect(url);
