@@ -7,6 +7,16 @@ export { encodeBroadcast } from './encode-broadcast.js';
 export { SocketError, type SocketErrorCode } from './socket-error.js';
 export { type OutgoingSource, SocketWriter } from './socket-writer.js';
 export {
+  DEFAULT_OFFLOAD_MIN_BYTES,
+  type DeliveredEvent,
+  type OffloadPool,
+  type OffloadStats,
+  type TextDecodeTask,
+  TextOffload,
+  type TextOffloadOptions,
+  TextOffloadQueue,
+} from './text-offload.js';
+export {
   type MessageData,
   type SendData,
   type SendOptions,

@@ -9,7 +9,9 @@ export type SocketErrorCode =
   // 7: the closing handshake (or the server's TCP close) did not finish within `closeTimeout`
   | 'SOCKET_CLOSE_TIMEOUT'
   // the TCP connection failed (reset, ...) under an open WebSocket
-  | 'SOCKET_ERROR';
+  | 'SOCKET_ERROR'
+  // offload: decoding a text message in the worker pool failed (worker crashed, pool destroyed)
+  | 'SOCKET_OFFLOAD_FAILED';
 
 export class SocketError extends Ws02Error<SocketErrorCode> {
   static override readonly kind = 'SocketError';

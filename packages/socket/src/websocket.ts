@@ -10,6 +10,7 @@ import type { Ws02Error } from '@ws02/url';
 import { type ConnectionCounters, countError } from './connection-counters.js';
 import { SocketError } from './socket-error.js';
 import { SocketWriter } from './socket-writer.js';
+import { type DeliveredEvent, type TextOffload, TextOffloadQueue } from './text-offload.js';
 
 /** Data a message carries: text as a string, binary as a Buffer (a view, not a copy). */
 export type MessageData = string | Buffer;
@@ -57,6 +58,12 @@ export interface WebSocketConnectionInit {
   readonly maxBufferedBytes: number;
   readonly closeTimeout: number;
   readonly counters: ConnectionCounters;
+  /**
+   * Decode large Text messages in a worker pool (shared settings of the server). The core then
+   * runs with text policy `raw` and a {@link TextOffloadQueue} decodes under `frameOptions`'
+   * policy, in order. Ignored when that policy is `raw`.
+   */
+  readonly offload?: TextOffload;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -103,7 +110,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   readonly #counters: ConnectionCounters;
   readonly #role: 'server' | 'client';
   #paused = false;
-  #backlog: ConnectionEvent[] = [];
+  #backlog: DeliveredEvent[] = [];
+  readonly #offload: TextOffloadQueue | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #closeBody: Uint8Array = EMPTY;
   #error: Ws02Error | undefined;
@@ -123,6 +131,18 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.remotePort = init.socket.remotePort;
     this.#closeTimeout = init.closeTimeout;
     this.#counters = init.counters;
+    // Offload: the core delivers text as bytes (policy `raw`) and the stage decodes it, inline
+    // or in the pool, under the connection's policy (section 6).
+    const policy = init.frameOptions.textPolicy ?? 'replace';
+    this.#offload =
+      init.offload === undefined || policy === 'raw'
+        ? undefined
+        : new TextOffloadQueue(
+            init.offload,
+            policy,
+            (event) => this.#route(event),
+            (held) => this.#holdReading(held),
+          );
     // Buffer.allocUnsafe for the large buffers the core fills completely before anyone sees them
     // (joining a frame that spans chunks): no zero-fill, about 1.5x faster at 1 MiB.
     // Events are dispatched synchronously, frame by frame, while the core reads a chunk: a
@@ -132,6 +152,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.#core = new FrameConnection({
       allocate: allocUnsafe,
       ...init.frameOptions,
+      ...(this.#offload === undefined ? {} : { textPolicy: 'raw' as const }),
       onEvent: (event) => this.#onCoreEvent(event),
     });
     this.#writer = new SocketWriter(init.socket, this.#core, init.maxBufferedBytes, () =>
@@ -271,7 +292,13 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       }
       this.#dispatch(backlog[i]!);
     }
-    if (!this.#paused && this.#readyState !== WebSocketConnection.CLOSED) this.#socket.resume();
+    if (
+      !this.#paused &&
+      this.#offload?.held !== true &&
+      this.#readyState !== WebSocketConnection.CLOSED
+    ) {
+      this.#socket.resume();
+    }
   }
 
   /** `for await (const { data, isBinary } of ws)`: messages until the connection closes. */
@@ -332,6 +359,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   #onData(chunk: Uint8Array): void {
     this.#counters.bytesIn += chunk.byteLength;
+    // The offload stage failed the connection: ignore the rest, as the core does after its own.
+    if (this.#offload?.failed === true) return;
     this.#core.receiveData(chunk);
     this.#drainCore();
   }
@@ -343,6 +372,23 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   }
 
   #onCoreEvent(event: ConnectionEvent): void {
+    // Offload: text is decoded by the stage, which hands every event back in wire order.
+    if (this.#offload !== undefined) {
+      this.#offload.push(event);
+      return;
+    }
+    this.#route(event);
+  }
+
+  /** Offload: the stage holds back reading while too much waits behind pool tasks. */
+  #holdReading(held: boolean): void {
+    if (held) this.#socket.pause();
+    else if (!this.#paused && this.#readyState !== WebSocketConnection.CLOSED) {
+      this.#socket.resume();
+    }
+  }
+
+  #route(event: DeliveredEvent): void {
     if (this.#paused) {
       this.#backlog.push(event);
       return;
@@ -356,7 +402,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     }
   }
 
-  #dispatch(event: ConnectionEvent): void {
+  #dispatch(event: DeliveredEvent): void {
     switch (event.type) {
       case 'message': {
         this.#counters.messagesIn++;
@@ -486,6 +532,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   #onSocketClose(): void {
     if (this.#readyState === WebSocketConnection.CLOSED) return;
+    // Offload: what the pool is still decoding arrived before the close; deliver it first.
+    if (this.#offload?.busy === true) {
+      this.#offload.whenIdle(() => this.#onSocketClose());
+      return;
+    }
     this.#readyState = WebSocketConnection.CLOSED;
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     // Held-back messages are still delivered when the app resumes; deliver them now if the app
