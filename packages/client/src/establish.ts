@@ -92,7 +92,12 @@ export async function establish(input: EstablishInput): Promise<Established> {
         ),
       );
     }, input.handshakeTimeout);
-    const attemptSignal = AbortSignal.any([signal, attempt.signal]);
+    // The attempt ends on the timeout or when the caller aborts (linked by hand: cheaper than
+    // AbortSignal.any, which keeps weak references alive until a GC).
+    const onAbort = () => attempt.abort(signal.reason);
+    if (signal.aborted) attempt.abort(signal.reason);
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const attemptSignal = attempt.signal;
     let socket: Socket | undefined;
     try {
       // Step 3: connect, directly or through the proxy.
@@ -163,6 +168,7 @@ export async function establish(input: EstablishInput): Promise<Established> {
       throw error;
     } finally {
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       // Established or failed: the next attempt to this address may run (step 2).
       release();
     }

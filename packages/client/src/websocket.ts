@@ -221,7 +221,12 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     const signal = options.signal;
     if (signal !== undefined) {
       if (signal.aborted) queueMicrotask(() => this.terminate());
-      else signal.addEventListener('abort', () => this.terminate(), { once: true });
+      else {
+        const onAbort = () => this.terminate();
+        signal.addEventListener('abort', onAbort, { once: true });
+        // A long-lived signal shared by many sockets must not collect their listeners.
+        this.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
     }
     this.#connect();
   }

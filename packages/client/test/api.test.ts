@@ -466,7 +466,9 @@ describe('connect() and opening options', () => {
   it('tap observes the raw frame bytes both ways after the handshake', async () => {
     const { url } = await echo();
     const seen: [string, number[]][] = [];
-    const ws = await connect(url, { tap: (direction, bytes) => seen.push([direction, [...bytes]]) });
+    const ws = await connect(url, {
+      tap: (direction, bytes) => seen.push([direction, [...bytes]]),
+    });
     ws.send('hi');
     await nextEvent(ws, 'message');
     // Text "hi" (4.6 layout): 0x04, length 2, then the bytes; out first, then the echo in.
