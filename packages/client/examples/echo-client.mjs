@@ -15,6 +15,8 @@ try {
   }
   console.log(`closed, clean: ${ws.closeError === undefined}`);
 } catch (error) {
-  console.error(`failed: ${error.code} (${error.name}, section ${error.section}${error.step ? ` step ${error.step}` : ''})`);
+  console.error(
+    `failed: ${error.code} (${error.name}, section ${error.section}${error.step ? ` step ${error.step}` : ''})`,
+  );
   process.exitCode = 1;
 }
