@@ -1,12 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import {
-  createClientHandshake,
-  type HandshakeCookie,
-  type HandshakeField,
-  type Md5,
-} from '@ws02/handshake';
+import { createClientHandshake, type HandshakeCookie, type HandshakeField } from '@ws02/handshake';
 import type { WebSocketUrl } from '@ws02/url';
 import type { CookieJar } from 'tough-cookie';
 import { ClientError } from './client-error.js';
@@ -21,9 +15,6 @@ import {
   resolveAddress,
   startTls,
 } from './transport.js';
-
-/** Step 46 with Node's native MD5 (the core's pure one is for non-Node runtimes). */
-export const nodeMd5: Md5 = (data) => createHash('md5').update(data).digest();
 
 /** Everything one run of 5.1 needs, already validated by the WebSocket constructor. */
 export interface EstablishInput {
@@ -140,7 +131,6 @@ export async function establish(input: EstablishInput): Promise<Established> {
         protocols: input.protocols,
         ...(cookie === undefined ? {} : { cookies: cookie }),
         extraHeaders,
-        md5: nodeMd5,
       });
       // Steps 31–48.
       const result = await exchangeHandshake(

@@ -5,6 +5,7 @@ import { createClientHandshake, type HandshakeCookie, type HandshakeField } from
 import {
   type ConnectionCounters,
   createConnectionCounters,
+  iterateMessages,
   type SendData,
   type SendOptions,
   WebSocketConnection,
@@ -69,8 +70,6 @@ const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
 const EMPTY = Buffer.alloc(0);
-/** Messages `for await` holds before pausing the connection. */
-const ITERATOR_HIGH_WATER = 64;
 
 /** Everything the constructor settles once; every attempt reuses it. */
 interface Plan {
@@ -373,54 +372,12 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
    * for good (across reconnections). A slow loop pauses the connection instead of buffering.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<{ data: ClientMessageData; isBinary: boolean }> {
-    type Item = { data: ClientMessageData; isBinary: boolean };
-    const queue: Item[] = [];
-    let waiting: ((result: IteratorResult<Item>) => void) | undefined;
-    let done = this.#state === CLOSED;
-    const onMessage = (data: ClientMessageData, isBinary: boolean) => {
-      const item = { data, isBinary };
-      if (waiting !== undefined) {
-        const w = waiting;
-        waiting = undefined;
-        w({ value: item, done: false });
-        return;
-      }
-      queue.push(item);
-      if (queue.length >= ITERATOR_HIGH_WATER) this.pause();
-    };
-    const finish = () => {
-      done = true;
-      this.off('message', onMessage);
-      this.off('close', finish);
-      if (waiting !== undefined) {
-        const w = waiting;
-        waiting = undefined;
-        w({ value: undefined, done: true });
-      }
-    };
-    this.on('message', onMessage);
-    this.on('close', finish);
-    const iterator: AsyncIterableIterator<Item> = {
-      next: () => {
-        const item = queue.shift();
-        if (item !== undefined) {
-          if (this.#paused && queue.length < ITERATOR_HIGH_WATER / 2) this.resume();
-          return Promise.resolve({ value: item, done: false });
-        }
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        if (this.#paused) this.resume();
-        return new Promise((resolve) => {
-          waiting = resolve;
-        });
-      },
-      return: () => {
-        finish();
-        if (this.#paused) this.resume();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return iterateMessages<ClientMessageData>(this);
+  }
+
+  /** True once closed for good (for the message iterator; reconnections don't count). */
+  get isClosed(): boolean {
+    return this.#state === CLOSED;
   }
 
   // ---- WHATWG event handlers ------------------------------------------------------------
