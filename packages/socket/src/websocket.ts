@@ -8,6 +8,7 @@ import {
 } from '@ws02/frame';
 import type { Ws02Error } from '@ws02/url';
 import { type ConnectionCounters, countError } from './connection-counters.js';
+import { iterateMessages } from './message-iterator.js';
 import { SocketError } from './socket-error.js';
 import { SocketWriter } from './socket-writer.js';
 import { type DeliveredEvent, type TextOffload, TextOffloadQueue } from './text-offload.js';
@@ -67,8 +68,6 @@ export interface WebSocketConnectionInit {
 }
 
 const EMPTY = new Uint8Array(0);
-/** Messages the async iterator holds before it pauses the socket. */
-const ITERATOR_HIGH_WATER = 64;
 
 /**
  * One open WebSocket connection (draft-02 sections 4–7 over a Node socket), server or client side.
@@ -303,56 +302,12 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   /** `for await (const { data, isBinary } of ws)`: messages until the connection closes. */
   [Symbol.asyncIterator](): AsyncIterableIterator<WebSocketMessage> {
-    const queue: WebSocketMessage[] = [];
-    let waiting: ((result: IteratorResult<WebSocketMessage>) => void) | undefined;
-    let done = this.#readyState === WebSocketConnection.CLOSED;
-    const onMessage = (data: MessageData, isBinary: boolean) => {
-      const message = { data, isBinary };
-      if (waiting) {
-        const w = waiting;
-        waiting = undefined;
-        w({ value: message, done: false });
-        return;
-      }
-      queue.push(message);
-      // Backpressure: a slow consumer pauses the socket instead of buffering without bound.
-      if (queue.length >= ITERATOR_HIGH_WATER) this.pause();
-    };
-    const finish = () => {
-      done = true;
-      this.off('message', onMessage);
-      this.off('close', finish);
-      if (waiting) {
-        const w = waiting;
-        waiting = undefined;
-        w({ value: undefined, done: true });
-      }
-    };
-    this.on('message', onMessage);
-    this.on('close', finish);
-    const iterator: AsyncIterableIterator<WebSocketMessage> = {
-      next: () => {
-        const message = queue.shift();
-        if (message !== undefined) {
-          if (queue.length < ITERATOR_HIGH_WATER / 2 && this.#paused) this.resume();
-          return Promise.resolve({ value: message, done: false });
-        }
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        if (this.#paused) this.resume();
-        return new Promise((resolve) => {
-          waiting = resolve;
-        });
-      },
-      return: () => {
-        finish();
-        if (this.#paused) this.resume();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+    return iterateMessages<MessageData>(this);
+  }
+
+  /** True once the connection is CLOSED (for the message iterator). */
+  get isClosed(): boolean {
+    return this.#readyState === WebSocketConnection.CLOSED;
   }
 
   // --- internals ---
