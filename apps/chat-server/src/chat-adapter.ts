@@ -16,6 +16,11 @@
  *   (`nickOwner`, `members`, `rooms`, `roomCount`) are synchronous and never wait on a
  *   cluster-wide request; the mutations are async and the only ones that must be atomic
  *   cluster-wide are `claimNick`/`releaseNick`.
+ * - Entries are owned by the instance that made them: `releaseNick` and `removeMember` only
+ *   act on this instance's entries, so a session that moved to another instance (a resume
+ *   there) can't be undone by the old instance's late clean-up.
+ * - A history channel named `@<sid>` (a DM inbox) is kept while any instance holds a nick
+ *   for `sid`: `dropHistory` on it does nothing while the session lives elsewhere.
  */
 export interface ChatAdapter {
   /** This process's id; part of every message id it generates (lowercase [0-9a-z], ≤ 32). */
@@ -23,6 +28,8 @@ export interface ChatAdapter {
 
   /** Sets the one function that receives events of subscribed channels. */
   setListener(listener: ChannelListener): void;
+  /** Sets the functions told about cluster-wide changes that concern this instance. */
+  setControl(control: AdapterControl): void;
 
   // --- fan-out ---
   /** Sends an event to every subscriber of `channel` (on every instance). */
@@ -95,3 +102,21 @@ export interface RoomSummary {
 }
 
 export type ChannelListener = (channel: string, event: WireEvent) => void;
+
+/**
+ * What an adapter tells the chat about the rest of the cluster (`ChatCore` implements it).
+ * `MemoryAdapter` never calls it: in one process nothing happens elsewhere.
+ */
+export interface AdapterControl {
+  /**
+   * Session `sid` was resumed on another instance (its nick claim moved there): this instance
+   * forgets it — a live connection is closed with `REPLACED`, a held session is dropped — and
+   * keeps its hands off the nick and the inbox, which now belong to the other instance.
+   */
+  sessionMoved(sid: string): void;
+  /**
+   * `nicks` were removed from `room` because their instance died; this instance announces
+   * it (a `leave` event with reason `lost`). Told to one instance per room.
+   */
+  membersLost(room: string, nicks: readonly string[]): void;
+}

@@ -128,6 +128,10 @@ export class ChatCore {
     this.#ids = new MessageIdGenerator(options.adapter.instanceId);
     this.#broadcast = options.broadcast;
     this.adapter.setListener((channel, event) => this.#deliver(channel, event));
+    this.adapter.setControl({
+      sessionMoved: (sid) => this.#sessionMoved(sid),
+      membersLost: (room, nicks) => this.#membersLost(room, nicks),
+    });
   }
 
   stats(): ChatStats {
@@ -389,6 +393,7 @@ export class ChatCore {
           nick: session.nick,
           token,
           resumed,
+          instance: this.adapter.instanceId,
           cursor: this.#ids.next().id,
           serverTime: Date.now(),
           limits: {
@@ -473,8 +478,11 @@ export class ChatCore {
         await this.adapter.subscribe(room);
       }
       local.add(session);
+      // Already listed: the session was resumed here from another instance and takes its
+      // membership over; the room never saw it leave, so it sees no join either.
+      const present = this.adapter.members(room).includes(session.nick);
       await this.adapter.addMember(room, session.nick);
-      await this.#publish(room, 'join', { room, nick: session.nick });
+      if (!present) await this.#publish(room, 'join', { room, nick: session.nick });
     }
     const page = await this.adapter.readHistory(room, since, this.limits.historySize);
     if (session.conn !== conn || session.pending.get(room) !== pending) return;
@@ -597,6 +605,51 @@ export class ChatCore {
     this.#sessions.delete(session.sid);
     void this.adapter.releaseNick(nickKey(session.nick), session.sid);
     void this.adapter.dropHistory(`@${session.sid}`);
+  }
+
+  /**
+   * The adapter says the session was resumed on another instance: forget it here without a
+   * trace for the rooms (no `leave`: the session lives on there) and without releasing its nick
+   * or inbox, which belong to the other instance now. A live connection is closed with
+   * `REPLACED`, as for a takeover within one instance.
+   */
+  #sessionMoved(sid: string): void {
+    const session = this.#sessions.get(sid);
+    if (session === undefined) return;
+    const run = async () => {
+      if (this.#sessions.get(sid) !== session) return;
+      this.#sessions.delete(sid);
+      if (session.holdTimer !== undefined) clearTimeout(session.holdTimer);
+      session.holdTimer = undefined;
+      const conn = session.conn;
+      session.conn = undefined;
+      session.pending.clear();
+      if (conn !== undefined) {
+        conn.session = undefined;
+        this.#close(conn, 'REPLACED');
+      }
+      this.#log.debug({ event: 'session-moved', conn: conn?.id }, 'session resumed elsewhere');
+      for (const room of [...session.rooms]) await this.#removeFromRoom(session, room);
+      await this.adapter.unsubscribe(`@${sid}`);
+    };
+    const conn = session.conn;
+    if (conn !== undefined) {
+      // After the connection's commands in flight, like any other change to its session.
+      this.#enqueue(conn, run);
+    } else {
+      run().catch((err: unknown) =>
+        this.#log.error({ event: 'internal-error', err: errorText(err) }, 'session move failed'),
+      );
+    }
+  }
+
+  /** Members of a dead instance were removed from `room`: the room hears they are gone. */
+  #membersLost(room: string, nicks: readonly string[]): void {
+    for (const nick of nicks) {
+      this.#publish(room, 'leave', { room, nick, reason: 'lost' }).catch((err: unknown) =>
+        this.#log.error({ event: 'internal-error', err: errorText(err) }, 'leave failed'),
+      );
+    }
   }
 
   async #removeFromRoom(session: Session, room: string): Promise<void> {

@@ -19,6 +19,14 @@ export type ChatConfigErrorCode =
   | 'CONFIG_TLS_UNREADABLE'
   // an option of createChatServer() is inconsistent (e.g. burst < 1)
   | 'CONFIG_BAD_OPTION'
+  // --adapter / CHAT_ADAPTER is unknown, or does not fit --workers / --redis-url
+  | 'CONFIG_BAD_ADAPTER'
+  // --redis-url / CHAT_REDIS_URL is not a redis:// or rediss:// URL
+  | 'CONFIG_BAD_REDIS_URL'
+  // --instance-id / CHAT_INSTANCE_ID is not 1-24 characters of [0-9a-z]
+  | 'CONFIG_BAD_INSTANCE_ID'
+  // the Redis server could not be reached at start (within the connect deadline)
+  | 'CHAT_REDIS_UNAVAILABLE'
   // the HTTP server could not listen (address in use, permission denied, ...)
   | 'CHAT_LISTEN_FAILED';
 

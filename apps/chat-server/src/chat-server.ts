@@ -93,6 +93,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
       const body = JSON.stringify({
         status: ok ? 'ok' : 'shutting-down',
         uptime: Math.round((Date.now() - startedAt) / 1000),
+        instance: adapter.instanceId,
         ...chat.stats(),
       });
       res.writeHead(ok ? 200 : 503, {

@@ -1,10 +1,12 @@
 import type {
+  AdapterControl,
   ChannelListener,
   ChatAdapter,
   HistoryPage,
   RoomSummary,
   WireEvent,
 } from './chat-adapter.js';
+import { HISTORY_STORE_DEFAULTS, HistoryStore } from './history-store.js';
 import { newInstanceId } from './message-id.js';
 
 export interface MemoryAdapterOptions {
@@ -22,17 +24,10 @@ export interface MemoryAdapterOptions {
 }
 
 export const MEMORY_ADAPTER_DEFAULTS = {
-  historySize: 100,
-  maxHistoryChars: 64 * 1024 * 1024,
-  maxHistoryChannels: 10_000,
+  historySize: HISTORY_STORE_DEFAULTS.historySize,
+  maxHistoryChars: HISTORY_STORE_DEFAULTS.maxChars,
+  maxHistoryChannels: HISTORY_STORE_DEFAULTS.maxChannels,
 } as const;
-
-interface ChannelHistory {
-  events: WireEvent[];
-  chars: number;
-  /** Entries were dropped from the front: a reader asking for older ones may miss some. */
-  dropped: boolean;
-}
 
 /**
  * The embedded default: one process, everything in memory, no external service. Fan-out is
@@ -42,26 +37,28 @@ interface ChannelHistory {
 export class MemoryAdapter implements ChatAdapter {
   readonly instanceId: string;
   readonly historySize: number;
-  readonly #maxChars: number;
-  readonly #maxChannels: number;
   #listener: ChannelListener = () => {};
   readonly #subscribed = new Set<string>();
-  /** Map order is least-recently-written first (entries are re-inserted on write). */
-  readonly #history = new Map<string, ChannelHistory>();
-  #historyChars = 0;
+  readonly #history: HistoryStore;
   readonly #nicks = new Map<string, string>();
   readonly #rooms = new Map<string, string[]>();
 
   constructor(options: MemoryAdapterOptions = {}) {
     this.instanceId = options.instanceId ?? newInstanceId();
-    this.historySize = options.historySize ?? MEMORY_ADAPTER_DEFAULTS.historySize;
-    this.#maxChars = options.maxHistoryChars ?? MEMORY_ADAPTER_DEFAULTS.maxHistoryChars;
-    this.#maxChannels = options.maxHistoryChannels ?? MEMORY_ADAPTER_DEFAULTS.maxHistoryChannels;
+    this.#history = new HistoryStore({
+      historySize: options.historySize ?? MEMORY_ADAPTER_DEFAULTS.historySize,
+      maxChars: options.maxHistoryChars ?? MEMORY_ADAPTER_DEFAULTS.maxHistoryChars,
+      maxChannels: options.maxHistoryChannels ?? MEMORY_ADAPTER_DEFAULTS.maxHistoryChannels,
+    });
+    this.historySize = this.#history.historySize;
   }
 
   setListener(listener: ChannelListener): void {
     this.#listener = listener;
   }
+
+  /** One process: nothing happens elsewhere, so there is nothing to tell. */
+  setControl(_control: AdapterControl): void {}
 
   // --- fan-out ---
 
@@ -83,67 +80,17 @@ export class MemoryAdapter implements ChatAdapter {
   // --- history ---
 
   appendHistory(channel: string, event: WireEvent): Promise<void> {
-    if (this.historySize <= 0) return Promise.resolve();
-    let history = this.#history.get(channel);
-    if (history === undefined) {
-      history = { events: [], chars: 0, dropped: false };
-    } else {
-      this.#history.delete(channel); // re-inserted below: most recently written last
-    }
-    this.#history.set(channel, history);
-    const events = history.events;
-    // Ids from one process only increase; an out-of-order id (another instance's clock) is
-    // placed where it sorts, so readers always see id order.
-    let at = events.length;
-    while (at > 0 && events[at - 1]!.id > event.id) at--;
-    events.splice(at, 0, event);
-    history.chars += event.json.length;
-    this.#historyChars += event.json.length;
-    while (events.length > this.historySize) {
-      const old = events.shift()!;
-      history.chars -= old.json.length;
-      this.#historyChars -= old.json.length;
-      history.dropped = true;
-    }
-    this.#evict(channel);
+    this.#history.append(channel, event);
     return Promise.resolve();
   }
 
   readHistory(channel: string, afterId: string | undefined, limit: number): Promise<HistoryPage> {
-    const history = this.#history.get(channel);
-    if (history === undefined || limit <= 0) {
-      return Promise.resolve({ events: [], truncated: false });
-    }
-    const events = history.events;
-    const start = afterId === undefined ? 0 : firstAfter(events, afterId);
-    const count = events.length - start;
-    const from = count > limit ? events.length - limit : start;
-    const olderMissing =
-      afterId !== undefined && history.dropped && (events.length === 0 || afterId < events[0]!.id);
-    return Promise.resolve({
-      events: events.slice(from),
-      truncated: count > limit || olderMissing,
-    });
+    return Promise.resolve(this.#history.read(channel, afterId, limit));
   }
 
   dropHistory(channel: string): Promise<void> {
-    const history = this.#history.get(channel);
-    if (history !== undefined) {
-      this.#historyChars -= history.chars;
-      this.#history.delete(channel);
-    }
+    this.#history.drop(channel);
     return Promise.resolve();
-  }
-
-  /** Forgets whole channels, least recently written first, while over a budget. */
-  #evict(keep: string): void {
-    while (this.#historyChars > this.#maxChars || this.#history.size > this.#maxChannels) {
-      const oldest = this.#history.keys().next().value as string;
-      if (oldest === keep) return; // the only channel left is the one just written
-      const history = this.#history.get(oldest)!;
-      this.#historyChars -= history.chars;
-      this.#history.delete(oldest);
-    }
   }
 
   // --- presence ---
@@ -208,16 +155,4 @@ export class MemoryAdapter implements ChatAdapter {
     this.#subscribed.clear();
     return Promise.resolve();
   }
-}
-
-/** Index of the first event with an id greater than `id` (binary search; events are sorted). */
-function firstAfter(events: readonly WireEvent[], id: string): number {
-  let lo = 0;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (events[mid]!.id <= id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

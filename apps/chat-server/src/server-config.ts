@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createSecureContext } from 'node:tls';
 import { Command, Option } from 'commander';
 import { ChatConfigError } from './chat-error.js';
@@ -7,8 +8,30 @@ import { CHAT_DEFAULTS, type ChatServerOptions, SERVER_OPTION_DEFAULTS } from '.
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const ADAPTER_KINDS = ['memory', 'cluster', 'redis'] as const;
+export type AdapterKind = (typeof ADAPTER_KINDS)[number];
+
+/** How the server scales out: processes on this machine, and the adapter that joins them. */
+export interface ScaleConfig {
+  /** Processes serving the port (node:cluster workers); 1 = this process serves it. */
+  readonly workers: number;
+  /** `memory` (one process), `cluster` (IPC through the primary), `redis` (any number of machines). */
+  readonly adapter: AdapterKind;
+  /** For `redis`: `redis://[user:password@]host[:port][/db]` or `rediss://…`. */
+  readonly redisUrl: string | undefined;
+  /** This instance's id (in message ids, Redis presence); workers append `w<n>`. Default random. */
+  readonly instanceId: string | undefined;
+  /** Redis: how often an instance marks itself alive (ms). */
+  readonly redisHeartbeat: number;
+  /** Redis: an instance silent this long is dead; its members leave, its nicks are held (ms). */
+  readonly redisTtl: number;
+}
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 /** The server's configuration after flags and environment were read and checked. */
 export interface ServerConfig {
+  readonly scale: ScaleConfig;
   readonly options: ChatServerOptions & {
     readonly port: number;
     readonly host: string;
@@ -91,6 +114,39 @@ const SETTINGS = [
     help: 'how long a dropped session keeps its nick and messages for a resume',
     def: '60000',
   },
+  {
+    flag: '--workers <n>',
+    env: 'CHAT_WORKERS',
+    help: 'processes sharing the port (node:cluster); 0 or auto = one per CPU',
+    def: '1',
+  },
+  {
+    flag: '--adapter <kind>',
+    env: 'CHAT_ADAPTER',
+    help: 'memory (one process), cluster (several, IPC), redis (several machines); default memory, cluster with --workers > 1, redis with --redis-url',
+  },
+  {
+    flag: '--redis-url <url>',
+    env: 'CHAT_REDIS_URL',
+    help: `Redis server for --adapter redis (default ${DEFAULT_REDIS_URL})`,
+  },
+  {
+    flag: '--redis-heartbeat <ms>',
+    env: 'CHAT_REDIS_HEARTBEAT',
+    help: 'redis: how often this instance marks itself alive',
+    def: '2000',
+  },
+  {
+    flag: '--redis-ttl <ms>',
+    env: 'CHAT_REDIS_TTL',
+    help: 'redis: an instance silent this long is dead (at least 2 heartbeats)',
+    def: '10000',
+  },
+  {
+    flag: '--instance-id <id>',
+    env: 'CHAT_INSTANCE_ID',
+    help: 'this instance’s id, 1-24 of [0-9a-z] (default random)',
+  },
 ] as const;
 
 /** The `ws02-chat-server` command line (commander), with every setting and its variable. */
@@ -153,6 +209,7 @@ export function parseServerConfig(
   };
 
   const port = int('port', 0, 65535);
+  const scale = parseScale(opts, source, int);
   const host = (opts.host ?? '').trim();
   if (host === '' || /\s/.test(host)) {
     throw new ChatConfigError(
@@ -200,6 +257,7 @@ export function parseServerConfig(
   }
 
   return {
+    scale,
     options: {
       port,
       host,
@@ -226,6 +284,78 @@ export function parseServerConfig(
     logLevel: logLevel as LogLevel,
     tlsFiles,
   };
+}
+
+function parseScale(
+  opts: Record<string, string | undefined>,
+  source: (key: string) => string,
+  int: (key: string, min: number, max: number) => number,
+): ScaleConfig {
+  const rawWorkers = (opts.workers ?? '1').trim().toLowerCase();
+  let workers = rawWorkers === 'auto' ? 0 : int('workers', 0, 256);
+  if (workers === 0) workers = availableParallelism();
+
+  const redisUrlRaw = opts.redisUrl?.trim();
+  const rawAdapter = opts.adapter?.trim().toLowerCase();
+  let adapter: AdapterKind;
+  if (rawAdapter === undefined || rawAdapter === '') {
+    adapter = redisUrlRaw !== undefined ? 'redis' : workers > 1 ? 'cluster' : 'memory';
+  } else if ((ADAPTER_KINDS as readonly string[]).includes(rawAdapter)) {
+    adapter = rawAdapter as AdapterKind;
+  } else {
+    throw new ChatConfigError(
+      'CONFIG_BAD_ADAPTER',
+      `invalid ${source('adapter')} ${JSON.stringify(opts.adapter)}: expected one of ${ADAPTER_KINDS.join(', ')}`,
+    );
+  }
+  if (adapter === 'memory' && workers > 1) {
+    throw new ChatConfigError(
+      'CONFIG_BAD_ADAPTER',
+      `${source('adapter')} memory keeps everything in one process, but ${source('workers')} asks for ${workers}: use cluster (or redis)`,
+    );
+  }
+  let redisUrl: string | undefined;
+  if (adapter === 'redis') {
+    redisUrl = redisUrlRaw ?? DEFAULT_REDIS_URL;
+    let url: URL | undefined;
+    try {
+      url = new URL(redisUrl);
+    } catch {
+      url = undefined;
+    }
+    if (
+      url === undefined ||
+      (url.protocol !== 'redis:' && url.protocol !== 'rediss:') ||
+      url.hostname === '' ||
+      !/^(\/\d*)?$/.test(url.pathname)
+    ) {
+      throw new ChatConfigError(
+        'CONFIG_BAD_REDIS_URL',
+        `invalid ${source('redisUrl')} ${JSON.stringify(redisUrl)}: expected redis://[user:password@]host[:port][/db] (or rediss:// for TLS)`,
+      );
+    }
+  } else if (redisUrlRaw !== undefined) {
+    throw new ChatConfigError(
+      'CONFIG_BAD_ADAPTER',
+      `${source('redisUrl')} is only used with --adapter redis, but the adapter is ${adapter}`,
+    );
+  }
+  const instanceId = opts.instanceId?.trim();
+  if (instanceId !== undefined && !/^[0-9a-z]{1,24}$/.test(instanceId)) {
+    throw new ChatConfigError(
+      'CONFIG_BAD_INSTANCE_ID',
+      `invalid ${source('instanceId')} ${JSON.stringify(opts.instanceId)}: expected 1 to 24 characters of 0-9 and a-z`,
+    );
+  }
+  const redisHeartbeat = int('redisHeartbeat', 100, 60_000);
+  const redisTtl = int('redisTtl', 200, 600_000);
+  if (redisTtl < 2 * redisHeartbeat) {
+    throw new ChatConfigError(
+      'CONFIG_BAD_NUMBER',
+      `invalid ${source('redisTtl')} ${redisTtl}: at least twice ${source('redisHeartbeat')} (${redisHeartbeat}), or live instances would be taken for dead`,
+    );
+  }
+  return { workers, adapter, redisUrl, instanceId, redisHeartbeat, redisTtl };
 }
 
 /** `*` (any origin) or a list of origin serializations (section 8), compared exactly. */
