@@ -1,4 +1,5 @@
 export type {
+  AdapterControl,
   ChannelListener,
   ChatAdapter,
   HistoryPage,
@@ -34,6 +35,10 @@ export {
   parseCommand,
 } from './chat-protocol.js';
 export { type ChatServer, type ChatServerAddress, createChatServer } from './chat-server.js';
+export { ClusterAdapter, type ClusterAdapterOptions } from './cluster-adapter.js';
+export type { IpcPort } from './cluster-ipc.js';
+export { ClusterRouter, type ClusterRouterOptions } from './cluster-router.js';
+export { HISTORY_STORE_DEFAULTS, HistoryStore, type HistoryStoreOptions } from './history-store.js';
 export {
   MEMORY_ADAPTER_DEFAULTS,
   MemoryAdapter,
@@ -41,4 +46,16 @@ export {
 } from './memory-adapter.js';
 export { compareIds, isMessageId, MessageIdGenerator, newInstanceId } from './message-id.js';
 export { canonicalRoom, nickKey, validNick } from './names.js';
+export {
+  HELD,
+  type NickClaim,
+  Presence,
+  type PresenceDelta,
+  type PresenceSnapshot,
+} from './presence.js';
+export {
+  REDIS_ADAPTER_DEFAULTS,
+  RedisAdapter,
+  type RedisAdapterOptions,
+} from './redis-adapter.js';
 export { TokenBucket } from './token-bucket.js';

@@ -70,6 +70,17 @@ describe('ws02-chat-server (dist/main.js, spawned)', () => {
       [['--allowed-origins', 'HTTPS://X'], {}, /invalid origin "HTTPS:\/\/X" in --allowed-origins/],
       [[], { LOG_LEVEL: 'loud' }, /invalid LOG_LEVEL "loud"/],
       [['--bogus'], {}, /unknown option '--bogus'/],
+      [['--workers', 'many'], {}, /invalid --workers "many": expected an integer from 0 to 256/],
+      [['--workers', '2', '--adapter', 'memory'], {}, /memory keeps everything in one process/],
+      [
+        [],
+        { CHAT_ADAPTER: 'kafka' },
+        /invalid CHAT_ADAPTER "kafka": expected one of memory, cluster, redis/,
+      ],
+      [['--redis-url', 'http://x'], {}, /invalid --redis-url "http:\/\/x": expected redis:\/\//],
+      [['--adapter', 'cluster', '--redis-url', 'redis://x'], {}, /only used with --adapter redis/],
+      [['--instance-id', 'Web-1'], {}, /invalid --instance-id "Web-1"/],
+      [['--redis-ttl', '300'], {}, /invalid --redis-ttl 300: at least twice --redis-heartbeat/],
     ];
     await Promise.all(
       cases.map(async ([args, env, message]) => {
@@ -94,6 +105,14 @@ describe('ws02-chat-server (dist/main.js, spawned)', () => {
       'CHAT_TLS_KEY',
       'CHAT_TLS_CERT',
       'LOG_LEVEL',
+      '--workers',
+      'CHAT_WORKERS',
+      '--adapter',
+      'CHAT_ADAPTER',
+      '--redis-url',
+      'CHAT_REDIS_URL',
+      '--instance-id',
+      'CHAT_INSTANCE_ID',
     ]) {
       expect(p.stdout).toContain(name);
     }

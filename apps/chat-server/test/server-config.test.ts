@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isWs02Error, Ws02Error } from '@ws02/url';
 import { CommanderError } from 'commander';
@@ -95,6 +96,57 @@ describe('parseServerConfig: flags and environment', () => {
     const ok = parseServerConfig([], { CHAT_TLS_KEY: KEY, CHAT_TLS_CERT: CERT });
     expect(ok.tlsFiles).toEqual({ key: KEY, cert: CERT });
     expect(Buffer.isBuffer(ok.options.tls?.key)).toBe(true);
+  });
+
+  it('scale-out: workers, adapter, Redis URL, instance id, Redis timings', () => {
+    // The default stays the embedded server: one process, in memory.
+    expect(parseServerConfig([], {}).scale).toEqual({
+      workers: 1,
+      adapter: 'memory',
+      redisUrl: undefined,
+      instanceId: undefined,
+      redisHeartbeat: 2000,
+      redisTtl: 10_000,
+    });
+    expect(parseServerConfig(['--workers', '2'], {}).scale.adapter).toBe('cluster');
+    expect(parseServerConfig([], { CHAT_WORKERS: 'auto' }).scale.workers).toBe(
+      availableParallelism(),
+    );
+    expect(parseServerConfig(['--workers', '0'], {}).scale.workers).toBe(availableParallelism());
+    expect(parseServerConfig(['--adapter', 'cluster'], {}).scale).toMatchObject({
+      workers: 1,
+      adapter: 'cluster',
+    });
+    expect(parseServerConfig(['--adapter', 'redis'], {}).scale.redisUrl).toBe(
+      'redis://127.0.0.1:6379',
+    );
+    const redis = parseServerConfig(['--workers', '3', '--instance-id', 'web1'], {
+      CHAT_REDIS_URL: 'rediss://user:pw@cache.example:6380/2',
+      CHAT_REDIS_HEARTBEAT: '500',
+      CHAT_REDIS_TTL: '1000',
+    }).scale;
+    expect(redis).toEqual({
+      workers: 3,
+      adapter: 'redis',
+      redisUrl: 'rediss://user:pw@cache.example:6380/2',
+      instanceId: 'web1',
+      redisHeartbeat: 500,
+      redisTtl: 1000,
+    });
+
+    expect(configError(['--workers', '257']).code).toBe('CONFIG_BAD_NUMBER');
+    expect(configError(['--adapter', 'nats']).code).toBe('CONFIG_BAD_ADAPTER');
+    expect(configError(['--workers', '2', '--adapter', 'memory']).code).toBe('CONFIG_BAD_ADAPTER');
+    expect(configError(['--adapter', 'memory', '--redis-url', 'redis://x']).code).toBe(
+      'CONFIG_BAD_ADAPTER',
+    );
+    for (const url of ['http://x', 'redis://', 'redis://x/a/b', 'not a url']) {
+      expect(configError(['--redis-url', url]).code, url).toBe('CONFIG_BAD_REDIS_URL');
+    }
+    expect(configError(['--instance-id', 'UPPER']).code).toBe('CONFIG_BAD_INSTANCE_ID');
+    expect(configError(['--instance-id', 'a'.repeat(25)]).code).toBe('CONFIG_BAD_INSTANCE_ID');
+    expect(configError(['--redis-heartbeat', '50']).code).toBe('CONFIG_BAD_NUMBER');
+    expect(configError(['--redis-ttl', '3000']).detail).toMatch(/at least twice --redis-heartbeat/);
   });
 
   it('usage errors are commander errors (exit status decided by main)', () => {
