@@ -1,6 +1,7 @@
 import type { Server as HttpServer, IncomingHttpHeaders } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import type { TextOffloadOptions } from '@ws02/socket';
 import type { ServerLogEvent } from './server-log.js';
 
 /** What every handshake path (http `upgrade`, raw socket) knows about the opening request. */
@@ -43,6 +44,27 @@ export interface HeartbeatOptions {
   readonly interval: number;
   /** Terminate a peer whose Pong has not come `timeout` ms after a Ping. Default: `interval`. */
   readonly timeout?: number;
+}
+
+/** Batching of handshake MD5s in the offload pool (off by default: inline is faster). */
+export interface HandshakeOffloadOptions {
+  /**
+   * At least this many handshakes must reach their answer in the same event-loop turn for their
+   * MD5s to go to the pool as one task; fewer are computed inline. Default 64.
+   */
+  readonly minBatch?: number;
+}
+
+/**
+ * The offload layer (docs/SCALING.md): CPU-heavy work in a worker pool the application creates
+ * with this package's worker module (`new Piscina({ filename: offloadWorkerUrl })`) and passes
+ * in. Large non-ASCII text is decoded in the pool (`pool`, `minBytes`, `maxQueue`,
+ * `keepAsciiInline`, see @ws02/socket's `TextOffloadOptions`); handshake MD5s only when
+ * `handshakes` is set.
+ */
+export interface OffloadOptions extends TextOffloadOptions {
+  /** Batch handshake MD5s in the pool during bursts. Default: off (always inline). */
+  readonly handshakes?: HandshakeOffloadOptions | boolean;
 }
 
 export interface WebSocketServerOptions {
@@ -105,6 +127,11 @@ export interface WebSocketServerOptions {
   readonly heartbeat?: HeartbeatOptions | false;
   /** Keep `server.clients`. Default true. */
   readonly clientTracking?: boolean;
+  /**
+   * Run CPU-heavy work (decoding large text; optionally handshake MD5s in bursts) in a worker
+   * pool. Off by default.
+   */
+  readonly offload?: OffloadOptions;
   /** Structured events for the application's logger; nothing is printed by default. */
   readonly logger?: (event: ServerLogEvent) => void;
 }

@@ -18,10 +18,17 @@ import {
 import {
   countError,
   encodeBroadcast,
+  type OffloadStats,
   type SendData,
+  TextOffload,
   WebSocketConnection as WebSocket,
 } from '@ws02/socket';
 import type { Ws02Error } from '@ws02/url';
+import {
+  DEFAULT_HANDSHAKE_MIN_BATCH,
+  HandshakeBatcher,
+  type HandshakeBatchStats,
+} from './handshake-batcher.js';
 import { writeHttpRefusal } from './http-response.js';
 import { ServerError } from './server-error.js';
 import { createServerCounters, type ServerCounters, type ServerLogEvent } from './server-log.js';
@@ -33,6 +40,17 @@ import {
 } from './server-options.js';
 
 type ConnectionCallback = (ws: WebSocket, req: UpgradeRequest, context: unknown) => void;
+
+/** Where the offload layer put its work (`wss.offloadStats`, when `offload` is set). */
+export interface ServerOffloadStats {
+  /** Text messages of at least `minBytes`: decoded in the pool, or inline and why. */
+  readonly text: OffloadStats;
+  /** Handshake MD5 batching; undefined unless `offload.handshakes` is set. */
+  readonly handshakes: HandshakeBatchStats | undefined;
+}
+
+/** The 16 bytes createServerResponse writes before the batcher fills in the real answer. */
+const BLANK_ANSWER = new Uint8Array(16);
 
 /** The events of a server, typed (Node's generic EventEmitter). */
 export interface WebSocketServerEvents {
@@ -82,6 +100,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   #state: 'open' | 'closing' | 'closed' = 'open';
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #closePromise: Promise<void> | undefined;
+  readonly #textOffload: TextOffload | undefined;
+  readonly #batcher: HandshakeBatcher | undefined;
 
   constructor(options: WebSocketServerOptions = {}, onListening?: () => void) {
     super();
@@ -104,6 +124,17 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       textPolicy: options.textPolicy ?? SERVER_DEFAULTS.textPolicy,
     };
     this.clients = options.clientTracking === false ? undefined : new Set();
+    const offload = options.offload;
+    this.#textOffload = offload === undefined ? undefined : new TextOffload(offload);
+    const handshakes = offload?.handshakes;
+    this.#batcher =
+      offload === undefined || handshakes === undefined || handshakes === false
+        ? undefined
+        : new HandshakeBatcher(
+            offload.pool,
+            (handshakes === true ? undefined : handshakes.minBatch) ?? DEFAULT_HANDSHAKE_MIN_BATCH,
+            this.#textOffload!.maxQueue,
+          );
     if (onListening) this.once('listening', onListening);
 
     if (options.port !== undefined) {
@@ -145,6 +176,12 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     }
     if (options.heartbeat)
       this.#startHeartbeat(options.heartbeat.interval, options.heartbeat.timeout);
+  }
+
+  /** What the offload layer did, when `offload` is set. */
+  get offloadStats(): ServerOffloadStats | undefined {
+    if (this.#textOffload === undefined) return undefined;
+    return { text: this.#textOffload.stats, handshakes: this.#batcher?.stats };
   }
 
   /** The listening address of the server we own or attached to. */
@@ -444,7 +481,40 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     // 5.2.2 steps 10–13: the 101 response and the 16-byte answer.
     // The core's TypeScript MD5 is used: on a 16-byte challenge it beats node:crypto's
     // createHash (about 230 ns against 760 ns per call, measured in @ws02/handshake's bench).
-    socket.write(createServerResponse({ request, ...(setCookies ? { setCookies } : {}) }));
+    const responseOptions = { request, ...(setCookies ? { setCookies } : {}) };
+    let response: Uint8Array;
+    if (this.#batcher === undefined) {
+      response = createServerResponse(responseOptions);
+    } else {
+      // Offload batching: the core builds the response and its challenge (steps 4–8) now, with
+      // the answer left blank; the batcher fills in the MD5 (step 9), in the pool or inline.
+      // `md5` must not keep its input: the challenge is copied.
+      let challenge: Uint8Array | undefined;
+      const blank = createServerResponse({
+        ...responseOptions,
+        md5: (input) => {
+          challenge = input.slice();
+          return BLANK_ANSWER;
+        },
+      });
+      response = await this.#batcher.answer(challenge!, blank);
+      if (socket.destroyed || socket.writableEnded) return;
+      if (this.#state !== 'open') {
+        this.#refuse(
+          socket,
+          new ServerError('SERVER_CLOSING', '5.2.1', 'the server is shutting down', 503),
+        );
+        return;
+      }
+      if (this.#connections.size >= this.#limits.maxConnections) {
+        this.#refuse(
+          socket,
+          new ServerError('SERVER_TOO_MANY_CONNECTIONS', '5.2.1', 'too many open connections', 503),
+        );
+        return;
+      }
+    }
+    socket.write(response);
     const ws = new WebSocket({
       socket,
       role: 'server',
@@ -468,6 +538,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       maxBufferedBytes: this.#limits.maxBufferedBytes,
       closeTimeout: this.#limits.closeTimeout,
       counters: this.counters,
+      ...(this.#textOffload === undefined ? {} : { offload: this.#textOffload }),
     });
     this.#connections.add(ws);
     this.clients?.add(ws);

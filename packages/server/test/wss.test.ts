@@ -28,7 +28,7 @@ describe('wss through an https.Server (certificate generated in the test)', () =
     socket.on('data', (c) => {
       inbox = Buffer.concat([inbox, c]);
     });
-    const { head, key3 } = buildRequest({ host: 'LocalHost:' + port });
+    const { head, key3 } = buildRequest({ host: `LocalHost:${port}` });
     socket.write(Buffer.concat([head, key3, frame(OP.TEXT, 'over tls')]));
     const deadline = Date.now() + 5000;
     const expectedTail = frame(OP.TEXT, 'over tls');

@@ -1,0 +1,127 @@
+import { performance } from 'node:perf_hooks';
+import { decodeText } from '@ws02/frame';
+import type { OffloadPool, TextDecodeTask } from '@ws02/socket';
+
+/** One size measured by {@link calibrateOffload}. */
+export interface OffloadSample {
+  readonly bytes: number;
+  /** Main-thread time to decode the sample inline (µs, median of rounds). */
+  readonly inlineMicros: number;
+  /** Main-thread time of the same decode sent to the pool: copy, send, receive (µs, median). */
+  readonly offloadMainMicros: number;
+  /** Wall time of one offloaded decode, waiting included (µs, median). */
+  readonly offloadWallMicros: number;
+}
+
+export interface OffloadCalibration {
+  /**
+   * The smallest size tried from which offloading costs the main thread clearly less than
+   * decoding inline (for this and every larger size), never below `floor`; `Infinity` when the
+   * pool never paid (then nothing is offloaded).
+   */
+  readonly minBytes: number;
+  /** Wall time of one empty task (µs, median). */
+  readonly roundTripMicros: number;
+  readonly samples: readonly OffloadSample[];
+}
+
+export interface CalibrateOffloadOptions {
+  /** Sizes to try, ascending. Default 16 KiB … 1 MiB, doubling. */
+  readonly sizes?: readonly number[];
+  /** Lowest `minBytes` ever returned. Default 16 KiB. */
+  readonly floor?: number;
+  /** Rounds per size (median taken). Default 5. */
+  readonly rounds?: number;
+  /** Offloading must cost the main thread at most inline ÷ `margin`. Default 1.25. */
+  readonly margin?: number;
+}
+
+const DEFAULT_SIZES = [16, 32, 64, 128, 256, 512, 1024].map((k) => k * 1024);
+
+/**
+ * Measures, on this machine and this pool, where offloading text decoding starts to pay: for each
+ * size, the main thread's time to decode a non-ASCII sample inline against its time to copy it,
+ * send it to the pool and take the string back (event-loop utilization, so the wait is not
+ * counted). Run it at start-up, before serving (other work on the main thread would be counted),
+ * and pass the result: `offload: { pool, minBytes: (await calibrateOffload(pool)).minBytes }`.
+ * ASCII text is not sampled: it is kept inline whatever its size (`keepAsciiInline`).
+ * Takes about 0.2–1 s.
+ */
+export async function calibrateOffload(
+  pool: OffloadPool,
+  options: CalibrateOffloadOptions = {},
+): Promise<OffloadCalibration> {
+  const sizes = options.sizes ?? DEFAULT_SIZES;
+  const floor = options.floor ?? 16 * 1024;
+  const rounds = Math.max(1, options.rounds ?? 5);
+  const margin = options.margin ?? 1.25;
+
+  // Worker start-up and the first module load are not part of a round trip.
+  await pool.run({ kind: 'noop' });
+  const trips: number[] = [];
+  for (let i = 0; i < rounds * 4; i++) {
+    const start = performance.now();
+    await pool.run({ kind: 'noop' });
+    trips.push((performance.now() - start) * 1000);
+  }
+
+  const samples: OffloadSample[] = [];
+  for (const bytes of sizes) {
+    const text = sampleText(bytes);
+    // Warm both paths once at this size.
+    decodeText(text, 'replace');
+    await runOnce(pool, text);
+    const inline: number[] = [];
+    const main: number[] = [];
+    const wall: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      let start = performance.now();
+      decodeText(text, 'replace');
+      inline.push((performance.now() - start) * 1000);
+      const before = performance.eventLoopUtilization();
+      start = performance.now();
+      await runOnce(pool, text);
+      wall.push((performance.now() - start) * 1000);
+      main.push(performance.eventLoopUtilization(before).active * 1000);
+    }
+    samples.push({
+      bytes,
+      inlineMicros: median(inline),
+      offloadMainMicros: median(main),
+      offloadWallMicros: median(wall),
+    });
+  }
+
+  let minBytes = Number.POSITIVE_INFINITY;
+  for (let i = samples.length - 1; i >= 0; i--) {
+    const s = samples[i]!;
+    if (s.offloadMainMicros * margin > s.inlineMicros) break;
+    minBytes = Math.max(floor, s.bytes);
+  }
+  return { minBytes, roundTripMicros: median(trips), samples };
+}
+
+/** What the offload stage does for one message: copy into an owned buffer, move it, await. */
+async function runOnce(pool: OffloadPool, bytes: Uint8Array): Promise<void> {
+  const owned = new Uint8Array(bytes.byteLength);
+  owned.set(bytes);
+  const task: TextDecodeTask = { kind: 'text', bytes: owned.buffer, policy: 'replace' };
+  const result = await pool.run(task, { transferList: [owned.buffer] });
+  if (typeof result !== 'string')
+    throw new TypeError('calibrateOffload: the pool does not run the offload worker');
+}
+
+/** `bytes` bytes of mixed Latin, CJK and symbols: UTF-8 of one, two and three bytes. */
+function sampleText(bytes: number): Uint8Array {
+  const unit = new TextEncoder().encode('Grüße, naïve café — 日本語のテキスト ✓ ');
+  const out = new Uint8Array(bytes);
+  let offset = 0;
+  for (; offset + unit.length <= bytes; offset += unit.length) out.set(unit, offset);
+  out.fill(0x20, offset); // whole sequences only: pad with spaces
+  return out;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
