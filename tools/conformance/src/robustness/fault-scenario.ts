@@ -351,6 +351,15 @@ export async function faultScenario(
   if (baseline) figures.serverRssBeforeMiB = mib(baseline.rss);
   if (ctx.server) figures.serverRssPeakMiB = mib(peakRss);
   if (after) {
+    // The server's own account of what it refused or cut (errors by stable code).
+    const errors = (after.counters as { errors?: Record<string, number> }).errors ?? {};
+    const before =
+      (baseline?.counters as { errors?: Record<string, number> } | undefined)?.errors ?? {};
+    figures.serverErrorCodes = Object.entries(errors)
+      .map(([code, n]) => [code, n - (before[code] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ');
     figures.serverRssAfterMiB = mib(after.rss);
     figures.serverConnectionsAfter = after.connections;
     figures.serverSocketsAfter = after.sockets;

@@ -135,10 +135,18 @@ export async function loadScenario(
       cleanCloses: clean,
       ...(baseline ? { serverRssBeforeMiB: mib(baseline.rss) } : {}),
       ...(peak
-        ? { serverConnectionsAtPeak: peak.connections, serverRssOpenMiB: mib(peak.rss) }
+        ? {
+            serverConnectionsAtPeak: peak.connections,
+            serverRssOpenMiB: mib(peak.rss),
+            serverArrayBuffersOpenMiB: mib(peak.arrayBuffers),
+          }
         : {}),
       ...(during
-        ? { serverRssFlowingMiB: mib(during.rss), serverHeapFlowingMiB: mib(during.heapUsed) }
+        ? {
+            serverRssFlowingMiB: mib(during.rss),
+            serverHeapFlowingMiB: mib(during.heapUsed),
+            serverArrayBuffersFlowingMiB: mib(during.arrayBuffers),
+          }
         : {}),
       ...(after
         ? {
