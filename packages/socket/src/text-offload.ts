@@ -67,6 +67,8 @@ export interface TextOffloadOptions {
 export interface OffloadStats {
   /** Decoded in the pool. */
   offloaded: number;
+  /** Of those, moved to the pool without a copy (a buffer the core joined the message into). */
+  moved: number;
   /** Decoded inline because their samples were ASCII (`keepAsciiInline`). */
   asciiInline: number;
   /** Decoded inline because the pool's queue was at `maxQueue`. */
@@ -91,7 +93,13 @@ export class TextOffload {
   readonly minBytes: number;
   readonly maxQueue: number;
   readonly keepAsciiInline: boolean;
-  readonly stats: OffloadStats = { offloaded: 0, asciiInline: 0, saturated: 0, failed: 0 };
+  readonly stats: OffloadStats = {
+    offloaded: 0,
+    moved: 0,
+    asciiInline: 0,
+    saturated: 0,
+    failed: 0,
+  };
 
   constructor(options: TextOffloadOptions) {
     if (options.pool === null || typeof options.pool?.run !== 'function') {
@@ -138,6 +146,41 @@ function looksAscii(bytes: Uint8Array): boolean {
     if (!isAscii(bytes.subarray(start, start + SAMPLE_BYTES))) return false;
   }
   return true;
+}
+
+/**
+ * ArrayBuffers allocated for a frame core by {@link allocateMovable}: the core fills them
+ * completely (a payload or message joined from several chunks) and hands them, whole, to exactly
+ * one event. Nothing else ever holds them, so such a message can be moved to a worker as is.
+ */
+const movable = new WeakSet<ArrayBuffer>();
+
+/**
+ * The frame core's allocator on connections with offload: `Buffer.allocUnsafe` (no zero-fill;
+ * the core overwrites every byte) that remembers the buffers it made, so that the offload stage
+ * can transfer a joined message without copying it.
+ */
+export function allocateMovable(size: number): Uint8Array {
+  const bytes = Buffer.allocUnsafe(size);
+  // Sizes the core asks for (over 4 KiB) get an ArrayBuffer of their own, never pool memory.
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === size) {
+    movable.add(bytes.buffer as ArrayBuffer);
+  }
+  return bytes;
+}
+
+/** The message's bytes as an ArrayBuffer this stage owns, and whether it was moved as is. */
+function ownedBuffer(bytes: Uint8Array): { buffer: ArrayBuffer; moved: boolean } {
+  const buffer = bytes.buffer as ArrayBuffer;
+  if (bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength && movable.has(buffer)) {
+    movable.delete(buffer);
+    return { buffer, moved: true };
+  }
+  // Deliberate copy: a view of a socket chunk (or of pooled memory) shares its ArrayBuffer with
+  // other data and cannot be moved; the copy is what makes the transfer safe.
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return { buffer: copy.buffer, moved: false };
 }
 
 interface Slot {
@@ -237,15 +280,14 @@ export class TextOffloadQueue {
   }
 
   #start(bytes: Uint8Array): void {
-    // Deliberate copy into an ArrayBuffer we own: socket chunks and the core's views may share
-    // memory with other data (pooled chunks, the rest of a chunk), so they cannot be moved. The
-    // copy is what makes the transfer (no structured clone) safe.
-    const owned = new Uint8Array(bytes.byteLength);
-    owned.set(bytes);
+    // Transferred, never structured-cloned: a joined message is moved as is, anything else is
+    // copied into an ArrayBuffer we own first.
+    const { buffer, moved } = ownedBuffer(bytes);
+    if (moved) this.#offload.stats.moved++;
     const slot: Slot = { ready: false, event: PENDING, bytes: bytes.byteLength };
     this.#enqueue(slot);
-    const task: TextDecodeTask = { kind: 'text', bytes: owned.buffer, policy: this.#policy };
-    this.#offload.pool.run(task, { transferList: [owned.buffer] }).then(
+    const task: TextDecodeTask = { kind: 'text', bytes: buffer, policy: this.#policy };
+    this.#offload.pool.run(task, { transferList: [buffer] }).then(
       (result) => this.#settle(slot, result),
       (error: unknown) => this.#settle(slot, undefined, error),
     );

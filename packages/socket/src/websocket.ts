@@ -11,7 +11,12 @@ import { type ConnectionCounters, countError } from './connection-counters.js';
 import { iterateMessages } from './message-iterator.js';
 import { SocketError } from './socket-error.js';
 import { SocketWriter } from './socket-writer.js';
-import { type DeliveredEvent, type TextOffload, TextOffloadQueue } from './text-offload.js';
+import {
+  allocateMovable,
+  type DeliveredEvent,
+  type TextOffload,
+  TextOffloadQueue,
+} from './text-offload.js';
 
 /** Data a message carries: text as a string, binary as a Buffer (a view, not a copy). */
 export type MessageData = string | Buffer;
@@ -149,7 +154,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     // in the same chunk (section 7 forbids data after that echo), exactly as if the Close had
     // arrived in a later chunk.
     this.#core = new FrameConnection({
-      allocate: allocUnsafe,
+      // With offload, buffers the core joins messages into may be moved to a worker as is.
+      allocate: this.#offload === undefined ? allocUnsafe : allocateMovable,
       ...init.frameOptions,
       ...(this.#offload === undefined ? {} : { textPolicy: 'raw' as const }),
       onEvent: (event) => this.#onCoreEvent(event),

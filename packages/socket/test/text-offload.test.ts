@@ -185,7 +185,7 @@ describe('offload stage: order (4.3) and the section 6 policies', () => {
     const pair = await socketPair();
     const pool = new HeldPool();
     try {
-      const { ws } = open(pair.ours, pool);
+      const { ws, offload } = open(pair.ours, pool);
       const text = bigText('T', 3000);
       const got: string[] = [];
       ws.on('message', (data) => got.push(data as string));
@@ -196,7 +196,29 @@ describe('offload stage: order (4.3) and the section 6 policies', () => {
       expect(held.task.policy).toBe('replace');
       expect(held.transferList).toEqual([held.task.bytes]);
       expect(held.task.bytes.byteLength).toBe(Buffer.byteLength(text));
+      // Inside one socket chunk: a view of it, so copied (not moved).
+      expect(offload.stats).toMatchObject({ offloaded: 1, moved: 0 });
       held.finish();
+      await until(() => got.length === 1, 'the message');
+      expect(got[0]).toBe(text);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it('moves a message the core joined from several chunks without copying it', async () => {
+    const pair = await socketPair();
+    const pool = new HeldPool();
+    try {
+      const { ws, offload } = open(pair.ours, pool);
+      const text = bigText('J', 300_000); // far more than one socket read: joined by the core
+      const got: string[] = [];
+      ws.on('message', (data) => got.push(data as string));
+      pair.peer.write(frame(TEXT, text));
+      await pool.taskCount(1);
+      expect(pool.tasks[0]!.task.bytes.byteLength).toBe(Buffer.byteLength(text));
+      expect(offload.stats).toMatchObject({ offloaded: 1, moved: 1 });
+      pool.tasks[0]!.finish();
       await until(() => got.length === 1, 'the message');
       expect(got[0]).toBe(text);
     } finally {
