@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { BenchError } from './bench-error.js';
 import { renderCharts } from './charts.js';
 import { formatProfileSummary, readCpuProfile, summariseCpuProfile } from './cpu-profile.js';
 import { formatValue } from './format.js';
@@ -20,6 +21,16 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+function sideList(value: string): ('server' | 'load')[] {
+  const list = value.split(',').map((s) => s.trim());
+  for (const side of list) {
+    if (side !== 'server' && side !== 'load') {
+      throw new InvalidArgumentError(`unknown side ${side} (server or load)`);
+    }
+  }
+  return list as ('server' | 'load')[];
 }
 
 function contenderList(value: string): ContenderId[] {
@@ -86,6 +97,7 @@ interface RunOptions {
   markdown?: string;
   cpuProf?: string;
   cpuProfContenders?: ContenderId[];
+  cpuProfSides?: ('server' | 'load')[];
   heapSnapshot?: string;
   color: boolean;
 }
@@ -110,6 +122,7 @@ async function run(opts: RunOptions): Promise<void> {
     ...(opts.cpuProf !== undefined ? { cpuProfDir: opts.cpuProf } : {}),
     ...(opts.cpuProfContenders !== undefined ? { cpuProfContenders: opts.cpuProfContenders } : {}),
     ...(opts.heapSnapshot !== undefined ? { heapSnapshotDir: opts.heapSnapshot } : {}),
+    ...(opts.cpuProfSides !== undefined ? { cpuProfSides: opts.cpuProfSides } : {}),
     command: ['node', script, ...process.argv.slice(2)].join(' '),
     onProgress: (() => {
       const total =
@@ -143,13 +156,22 @@ async function run(opts: RunOptions): Promise<void> {
     for (const s of results.scenarios) {
       for (const r of s.rounds) {
         for (const [contender, m] of Object.entries(r.results)) {
-          if (m?.cpuProfile === undefined) continue;
-          try {
-            const summary = summariseCpuProfile(readCpuProfile(m.cpuProfile));
-            lines.push(`## ${s.id} — ${contender} server, round ${r.round}`, '');
-            lines.push(formatProfileSummary(summary, 15));
-          } catch (error) {
-            lines.push(`## ${s.id} — ${contender}: no profile (${(error as Error).message})`, '');
+          const files: [string, string | undefined][] = [
+            ['server', m?.cpuProfile],
+            ['load generator (client)', m?.cpuProfileLoad],
+          ];
+          for (const [side, path] of files) {
+            if (path === undefined) continue;
+            try {
+              const summary = summariseCpuProfile(readCpuProfile(path));
+              lines.push(`## ${s.id} — ${contender} ${side}, round ${r.round}`, '');
+              lines.push(formatProfileSummary(summary, 15));
+            } catch (error) {
+              lines.push(
+                `## ${s.id} — ${contender} ${side}: no profile (${(error as Error).message})`,
+                '',
+              );
+            }
           }
         }
       }
@@ -214,8 +236,13 @@ export function buildProgram(): Command {
     .option('--cpu-prof <dir>', 'CPU-profile the server processes; summaries in <dir>/summary.md')
     .option(
       '--cpu-prof-contenders <list>',
-      'whose servers to profile (default ws02)',
+      'whose processes to profile (default ws02)',
       contenderList,
+    )
+    .option(
+      '--cpu-prof-sides <list>',
+      'server, load (the client library) or server,load (default server)',
+      sideList,
     )
     .option(
       '--heap-snapshot <dir>',
@@ -231,6 +258,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--no-color', 'no colours'))
     .action((file: string, opts: { charts?: string; markdown?: string; color: boolean }) => {
       const results = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+      if (results.schema !== 'ws02-bench/1') {
+        throw new BenchError('BENCH_USAGE', `${file} is not a ws02-bench/1 results file`);
+      }
       process.stdout.write(
         renderTable(results, { color: shouldColor(process.stdout, opts.color) }),
       );
@@ -241,13 +271,20 @@ export function buildProgram(): Command {
     .description('summarise .cpuprofile files: self time by function and by source file')
     .option('--top <n>', 'functions to list', positiveInt, 25)
     .option('--json', 'print the summary as JSON')
-    .action((files: string[], opts: { top: number; json?: boolean }) => {
+    .addOption(
+      new Option('--by <order>', 'order functions by self or total time')
+        .choices(['self', 'total'])
+        .default('self'),
+    )
+    .action((files: string[], opts: { top: number; json?: boolean; by: 'self' | 'total' }) => {
       for (const file of files) {
         const summary = summariseCpuProfile(readCpuProfile(file));
         if (opts.json) {
           process.stdout.write(`${JSON.stringify({ file, ...summary }, null, 2)}\n`);
         } else {
-          process.stdout.write(`## ${file}\n\n${formatProfileSummary(summary, opts.top)}\n`);
+          process.stdout.write(
+            `## ${file}\n\n${formatProfileSummary(summary, opts.top, opts.by)}\n`,
+          );
         }
       }
     });

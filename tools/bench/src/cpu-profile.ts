@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +47,7 @@ export interface ProfileSummary {
 export interface SummariseOptions {
   /** Map bundled dist code back to the TypeScript sources (default true). */
   readonly sourceMaps?: boolean;
-  /** Locations are shown relative to this directory (default: the current directory). */
+  /** Locations are shown relative to this directory (default: the monorepo root). */
   readonly root?: string;
 }
 
@@ -77,6 +77,14 @@ function loadMapper(path: string): Mapper | undefined {
   }
 }
 
+/** The nearest directory holding pnpm-workspace.yaml (the monorepo root), else `from`. */
+export function workspaceRoot(from: string): string {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
 /** node_modules/.pnpm/ws@8.23.0…/node_modules/ws/lib/sender.js → ws/lib/sender.js */
 function shortPath(path: string, root: string): string {
   const nm = path.lastIndexOf('/node_modules/');
@@ -93,7 +101,7 @@ export function summariseCpuProfile(
   profile: CpuProfile,
   options: SummariseOptions = {},
 ): ProfileSummary {
-  const root = options.root ?? process.cwd();
+  const root = options.root ?? workspaceRoot(process.cwd());
   const useMaps = options.sourceMaps !== false;
   const mappers = new Map<string, Mapper | undefined>();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -172,14 +180,25 @@ export function readCpuProfile(path: string): CpuProfile {
   return JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
 }
 
-/** A plain-text (markdown-friendly) table of the top functions and files. */
-export function formatProfileSummary(summary: ProfileSummary, top = 20): string {
+/**
+ * A plain-text (markdown-friendly) table of the top functions (by self time, or by total time
+ * to see which subtrees cost most) and files.
+ */
+export function formatProfileSummary(
+  summary: ProfileSummary,
+  top = 20,
+  by: 'self' | 'total' = 'self',
+): string {
+  const functions =
+    by === 'self'
+      ? summary.functions
+      : [...summary.functions].sort((a, b) => b.totalMs - a.totalMs);
   const lines = [
     `sampled ${summary.totalMs.toFixed(0)} ms`,
     '',
     '| self % | total % | function | location |',
     '| ---: | ---: | --- | --- |',
-    ...summary.functions
+    ...functions
       .slice(0, top)
       .map(
         (f) =>

@@ -2,7 +2,6 @@ import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { RawMessenger } from './raw-messenger.js';
 import type { ContenderId } from './types.js';
-import { connectWs02Client } from './ws02-client.js';
 import { connectWs02Cores } from './ws02-cores-client.js';
 
 /**
@@ -40,11 +39,14 @@ export type ConnectLoadClient = (
   agent: number,
 ) => LoadClient;
 
-/** The client of each contender. */
-export function clientFor(contender: ContenderId): ConnectLoadClient {
+/**
+ * The client of each contender. @ws02/client is imported only when the `ws02` contender runs, so
+ * the other contenders never depend on its build.
+ */
+export async function clientFor(contender: ContenderId): Promise<ConnectLoadClient> {
   switch (contender) {
     case 'ws02':
-      return connectWs02Client;
+      return (await import('./ws02-client.js')).connectWs02Client;
     case 'ws02-cores':
       return connectWs02Cores;
     case 'ws':

@@ -35,6 +35,8 @@ export interface BenchOptions {
   /** Write a CPU profile of each server process of these contenders into `cpuProfDir`. */
   readonly cpuProfDir?: string;
   readonly cpuProfContenders?: readonly ContenderId[];
+  /** Which processes to profile: the server (default) and/or the load generator (the client). */
+  readonly cpuProfSides?: readonly ('server' | 'load')[];
   /** Idle memory: write the server's heap snapshots (without and with the connections) here. */
   readonly heapSnapshotDir?: string;
   /** The command line, recorded in the results. */
@@ -73,15 +75,22 @@ export async function measure(
   round: number,
   options: BenchOptions = {},
 ): Promise<Measurement> {
-  const profile =
+  const profiled =
     options.cpuProfDir !== undefined && (options.cpuProfContenders ?? ['ws02']).includes(contender);
+  const sides = options.cpuProfSides ?? ['server'];
+  const profileServer = profiled && sides.includes('server');
+  const profileLoad = profiled && sides.includes('load');
   const profileName = `${spec.id}.${contender}.r${round}.cpuprofile`;
-  const execArgv = ['--expose-gc'];
-  if (profile) {
-    mkdirSync(options.cpuProfDir!, { recursive: true });
-    execArgv.push('--cpu-prof', '--cpu-prof-dir', resolve(options.cpuProfDir!));
-    execArgv.push('--cpu-prof-name', profileName);
-  }
+  const loadProfileName = `${spec.id}.${contender}.r${round}.load.cpuprofile`;
+  const profileArgs = (name: string) => [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    resolve(options.cpuProfDir!),
+    '--cpu-prof-name',
+    name,
+  ];
+  if (profiled) mkdirSync(options.cpuProfDir!, { recursive: true });
+  const execArgv = ['--expose-gc', ...(profileServer ? profileArgs(profileName) : [])];
   const server = new WorkerProcess(
     'server',
     {
@@ -106,13 +115,17 @@ export async function measure(
       mkdirSync(options.heapSnapshotDir!, { recursive: true });
       timeoutMs += 120_000;
     }
-    load = new WorkerProcess('load', {
-      contender,
-      port: listening.port,
-      scenario: spec,
-      timeoutMs,
-      ...(snapshotPrefix ? { heapSnapshotPrefix: snapshotPrefix } : {}),
-    });
+    load = new WorkerProcess(
+      'load',
+      {
+        contender,
+        port: listening.port,
+        scenario: spec,
+        timeoutMs,
+        ...(snapshotPrefix ? { heapSnapshotPrefix: snapshotPrefix } : {}),
+      },
+      profileLoad ? profileArgs(loadProfileName) : [],
+    );
     const loader = load;
     // Relay the load generator's snapshot requests to the server and the replies back.
     loader.onMessage('request', (message) => {
@@ -128,7 +141,8 @@ export async function measure(
       ok: true,
       metrics: outcome.metrics,
       details: outcome.details,
-      ...(profile ? { cpuProfile: join(options.cpuProfDir!, profileName) } : {}),
+      ...(profileServer ? { cpuProfile: join(options.cpuProfDir!, profileName) } : {}),
+      ...(profileLoad ? { cpuProfileLoad: join(options.cpuProfDir!, loadProfileName) } : {}),
       ...(snapshotPrefix
         ? {
             heapSnapshots: {

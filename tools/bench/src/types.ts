@@ -66,6 +66,8 @@ export interface Measurement {
   readonly error?: string;
   /** The server's CPU profile, when `--cpu-prof` asked for one. */
   readonly cpuProfile?: string;
+  /** The load generator's (the client library's) CPU profile, when asked for. */
+  readonly cpuProfileLoad?: string;
   /** Idle memory: the server's heap snapshots, when `--heap-snapshot` asked for them. */
   readonly heapSnapshots?: { readonly baseline: string; readonly loaded: string };
 }

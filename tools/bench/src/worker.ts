@@ -91,7 +91,7 @@ async function runLoadWorker(args: LoadWorkerArgs): Promise<void> {
   });
   const ctx: LoadContext = {
     port: args.port,
-    connect: clientFor(args.contender),
+    connect: await clientFor(args.contender),
     deadline: performance.now() + args.timeoutMs,
     ...(args.heapSnapshotPrefix ? { heapSnapshotPrefix: args.heapSnapshotPrefix } : {}),
     server: ((request: ServerRequest) =>

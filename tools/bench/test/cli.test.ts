@@ -126,12 +126,14 @@ describe('ws02-bench --quick: every scenario runs for every contender', () => {
       'handshakes.svg',
       'latency.svg',
       'memory.svg',
+      'server-cpu.svg',
       'targets.svg',
     ]);
     const doc = readFileSync(markdown, 'utf8');
     expect(doc).toContain(MARKDOWN_START);
     expect(doc).toContain(MARKDOWN_END);
     expect(doc).toContain('echo-1MiB-c256');
+    expect(doc).toContain('broadcast-tick-32B-50');
   }, 180_000);
 });
 

@@ -152,6 +152,7 @@ describe('reports', () => {
     expect([...charts.keys()].sort()).toEqual([
       'echo-messages.svg',
       'echo-throughput.svg',
+      'server-cpu.svg',
       'targets.svg',
     ]);
     for (const svg of charts.values()) {
