@@ -256,7 +256,13 @@ export class FuzzingServer {
     }
     const agent = this.#agent(agentName);
     agent.history.push(request);
-    const hostField = `${this.#options.host ?? '127.0.0.1'}:${this.#port}`;
+    // 5.1 steps 10–13: the host the client was given (whatever name it used), lowercase, and
+    // this port (never the default 80 here unless we listen on it).
+    const sent = info.host.toLowerCase();
+    const hostField =
+      sent.endsWith(`:${this.#port}`) || this.#port === 80
+        ? sent.replace(/:80$/, '')
+        : `${sent}:${this.#port}`;
     const findings = checkClientRequest(request, {
       resource: request.resource.startsWith('/runCase')
         ? request.resource
