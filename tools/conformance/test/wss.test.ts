@@ -1,38 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from '@ws02/server';
 import { describe, expect, it } from 'vitest';
 import { runServerSuite } from '../src/index.js';
 
-describe('server mode over wss:// (TLS, self-signed certificate from openssl)', () => {
+// A self-signed certificate for CN=localhost, valid until 2126, for tests only (made once with
+// `openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=localhost`).
+const FIXTURE = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+describe('server mode over wss:// (TLS, self-signed test certificate)', () => {
   it('runs cases with a wss Location, refusing the certificate unless --insecure', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ws02-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'pipe' },
-    );
     const https = createServer({
-      key: readFileSync(join(dir, 'key.pem')),
-      cert: readFileSync(join(dir, 'cert.pem')),
+      key: readFileSync(FIXTURE('localhost-key.pem')),
+      cert: readFileSync(FIXTURE('localhost-cert.pem')),
     });
     const wss = new WebSocketServer({ server: https });
     wss.on('connection', (ws) => ws.on('message', (d, b) => ws.send(d, { binary: b })));
