@@ -6,6 +6,8 @@
 //
 //   node --import tsx bench/index.ts            quick (default): 100 members × 300 messages
 //   node --import tsx bench/index.ts --long     200 members × 2000 messages, 5 rounds
+//   node --import tsx bench/index.ts --scale    scale-out: 1 process vs 2 workers vs Redis
+//                                               (bench/scale.ts; add --long for the long run)
 //
 // Wall and CPU time of the whole process (server and the in-process clients) are reported;
 // both runs are alternated so that load from elsewhere on the machine hits them alike.
@@ -13,6 +15,12 @@ import { createServer } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { WebSocketServer } from '@ws02/server';
 import { createChatServer } from '../src/index.js';
+import { scaleBench } from './scale.js';
+
+if (process.argv.includes('--scale')) {
+  await scaleBench();
+  process.exit(0);
+}
 
 const long = process.argv.includes('--long');
 const MEMBERS = long ? 200 : 100;

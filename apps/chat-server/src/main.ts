@@ -243,7 +243,7 @@ function runPrimary(config: ServerConfig): void {
             event: 'worker-listening',
             worker: worker.id,
             instance: m.instance,
-            pid: worker.process.pid,
+            workerPid: worker.process.pid,
           },
           'worker listening',
         );
@@ -275,7 +275,7 @@ function runPrimary(config: ServerConfig): void {
       {
         event: 'worker-died',
         worker: worker.id,
-        pid: worker.process.pid,
+        workerPid: worker.process.pid,
         code,
         signal,
         restartInMs: delay,

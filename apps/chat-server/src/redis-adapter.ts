@@ -33,7 +33,11 @@ export interface RedisAdapterOptions {
   readonly heartbeatInterval?: number;
   /** An instance not heard of for this long is dead: its entries are removed (ms). Default 10 s. */
   readonly instanceTtl?: number;
-  /** A Redis command without a reply after this long fails (ms). Default 3 s. */
+  /**
+   * A Redis request the chat waits for (nick claim, history read, subscribe) fails after this
+   * long (ms), and the chat falls back to local state. Default 3 s. (Fire-and-forget commands
+   * — publishes, appends — carry no timer: they fail with the connection.)
+   */
   readonly commandTimeout?: number;
   /** `connect()` gives up after this long (ms). Default 5 s. */
   readonly connectTimeout?: number;
@@ -96,6 +100,9 @@ export class RedisAdapter implements ChatAdapter {
   readonly #prefix: string;
   readonly #presenceChannel: string;
   readonly #controlChannel: string;
+  readonly #ownPrefix: Buffer;
+  /** An append waiting to travel with its publish (one script call, see `publish`). */
+  #pendingAppend: [string, WireEvent] | undefined;
   #listener: ChannelListener = () => {};
   #control: AdapterControl | undefined;
   #unsent: [string, WireEvent][] = [];
@@ -152,7 +159,6 @@ export class RedisAdapter implements ChatAdapter {
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
       autoResubscribe: false, // resubscribed by the adapter, with channels added meanwhile
-      commandTimeout: this.#o.commandTimeout,
       connectTimeout: Math.min(this.#o.connectTimeout, 5_000),
       // Commands of one event-loop turn share one write: fan-out publishes come in bursts.
       enableAutoPipelining: true,
@@ -166,9 +172,12 @@ export class RedisAdapter implements ChatAdapter {
     this.#scripts = this.#cmd as unknown as Scripts;
     this.#watch(this.#cmd, 'commands');
     this.#watch(this.#sub, 'subscriber');
-    this.#sub.on('message', (channel: string, message: string) =>
+    // Buffers: this instance's own events come back from Redis and are dropped from their
+    // first bytes, without decoding them.
+    this.#sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.#onMessage(channel, message),
     );
+    this.#ownPrefix = Buffer.from(`${this.instanceId} `, 'latin1');
   }
 
   /** The URL without its password, for logs. */
@@ -223,6 +232,28 @@ export class RedisAdapter implements ChatAdapter {
   publish(channel: string, event: WireEvent): Promise<void> {
     // Local members first, and never waiting on Redis.
     if (this.#subscribed.has(channel)) this.#listener(channel, event);
+    const pending = this.#pendingAppend;
+    if (pending !== undefined && pending[0] === channel && pending[1].id === event.id) {
+      // A post: its append and its publish go as one script call, the JSON sent once.
+      this.#pendingAppend = undefined;
+      if (this.#cmd.status === 'ready') {
+        this.#scripts
+          .chatPost(
+            ...this.#appendArgs(channel, event),
+            this.#channelName(channel),
+            this.instanceId,
+          )
+          .catch((err: unknown) => {
+            this.#keepUnsent(channel, event);
+            this.#commandFailed('post', err);
+          });
+      } else {
+        this.#keepUnsent(channel, event);
+        this.#undelivered++;
+      }
+      return Promise.resolve();
+    }
+    this.#flushAppend();
     if (this.#cmd.status === 'ready') {
       this.#cmd
         .publish(this.#channelName(channel), `${this.instanceId} ${event.id} ${event.json}`)
@@ -238,17 +269,17 @@ export class RedisAdapter implements ChatAdapter {
     this.#subscribed.add(channel);
     if (this.#sub.status !== 'ready') return; // subscribed once the connection is back
     // Awaited: the subscription is in effect before the chat reads the room's history.
-    await this.#sub
-      .subscribe(this.#channelName(channel))
-      .catch((err: unknown) => this.#commandFailed('subscribe', err));
+    await this.#timed(this.#sub.subscribe(this.#channelName(channel)), 'subscribe').catch(
+      (err: unknown) => this.#commandFailed('subscribe', err),
+    );
   }
 
   async unsubscribe(channel: string): Promise<void> {
     if (!this.#subscribed.delete(channel)) return;
     if (this.#sub.status !== 'ready') return;
-    await this.#sub
-      .unsubscribe(this.#channelName(channel))
-      .catch((err: unknown) => this.#commandFailed('unsubscribe', err));
+    await this.#timed(this.#sub.unsubscribe(this.#channelName(channel)), 'unsubscribe').catch(
+      (err: unknown) => this.#commandFailed('unsubscribe', err),
+    );
   }
 
   // --- history ---
@@ -256,17 +287,29 @@ export class RedisAdapter implements ChatAdapter {
   appendHistory(channel: string, event: WireEvent): Promise<void> {
     if (this.#o.historySize <= 0) return Promise.resolve();
     this.#local.append(channel, event);
-    if (this.#cmd.status === 'ready') {
-      // Not awaited: the publish that follows goes out after it on the same connection, which
-      // is all the ordering readers need (see the class comment).
-      this.#append(channel, event).catch((err: unknown) => {
-        this.#keepUnsent(channel, event);
-        this.#commandFailed('append', err);
-      });
-    } else {
-      this.#keepUnsent(channel, event);
-    }
+    this.#flushAppend();
+    // Held until the publish that follows (the chat appends a post, then publishes it), or
+    // sent alone at the end of this event-loop turn. Not awaited either way: the publish goes
+    // out after it on the same connection, which is all the ordering readers need.
+    this.#pendingAppend = [channel, event];
+    setImmediate(() => this.#flushAppend());
     return Promise.resolve();
+  }
+
+  /** Sends an append still waiting for its publish (before any other command, to keep order). */
+  #flushAppend(): void {
+    const pending = this.#pendingAppend;
+    if (pending === undefined) return;
+    this.#pendingAppend = undefined;
+    const [channel, event] = pending;
+    if (this.#cmd.status !== 'ready') {
+      this.#keepUnsent(channel, event);
+      return;
+    }
+    this.#append(channel, event).catch((err: unknown) => {
+      this.#keepUnsent(channel, event);
+      this.#commandFailed('append', err);
+    });
   }
 
   async readHistory(
@@ -275,9 +318,10 @@ export class RedisAdapter implements ChatAdapter {
     limit: number,
   ): Promise<HistoryPage> {
     if (limit <= 0 || this.#o.historySize <= 0) return { events: [], truncated: false };
+    this.#flushAppend();
     if (this.#cmd.status === 'ready') {
       try {
-        return await this.#readRedis(channel, afterId, limit);
+        return await this.#timed(this.#readRedis(channel, afterId, limit), 'read history');
       } catch (err) {
         this.#commandFailed('read history', err);
       }
@@ -289,6 +333,7 @@ export class RedisAdapter implements ChatAdapter {
 
   dropHistory(channel: string): Promise<void> {
     this.#local.drop(channel);
+    this.#flushAppend();
     if (this.#cmd.status === 'ready') {
       const done = channel.startsWith('@')
         ? this.#scripts.chatDropInbox(this.#prefix, channel.slice(1))
@@ -304,9 +349,13 @@ export class RedisAdapter implements ChatAdapter {
     const local = this.#presence.claimOf(nickKey);
     if (local !== undefined && local.sid !== owner) return false;
     if (local !== undefined && local.inst === this.instanceId) return true;
+    this.#flushAppend();
     if (this.#cmd.status === 'ready') {
       try {
-        const ok = await this.#scripts.chatClaim(this.#prefix, nickKey, owner, this.instanceId);
+        const ok = await this.#timed(
+          this.#scripts.chatClaim(this.#prefix, nickKey, owner, this.instanceId),
+          'claim nick',
+        );
         if (ok !== 1) return false;
         this.#presence.claim(nickKey, owner, this.instanceId);
         return true;
@@ -377,7 +426,8 @@ export class RedisAdapter implements ChatAdapter {
     if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
     if (this.#cmd.status === 'ready') {
       try {
-        await this.#scripts.chatGoodbye(this.#prefix, this.instanceId);
+        this.#flushAppend();
+        await this.#timed(this.#scripts.chatGoodbye(this.#prefix, this.instanceId), 'goodbye');
       } catch (err) {
         this.#log.warn(
           { event: 'redis-goodbye-failed', err: errorText(err) },
@@ -476,6 +526,7 @@ export class RedisAdapter implements ChatAdapter {
 
   /** A presence change already applied locally: sent to Redis now, or re-asserted later. */
   #mutate(what: string, run: () => Promise<unknown>): void {
+    this.#flushAppend();
     if (this.#cmd.status !== 'ready') {
       this.#dirty = true;
       return;
@@ -485,11 +536,16 @@ export class RedisAdapter implements ChatAdapter {
 
   // --- internals: incoming ---
 
-  #onMessage(channel: string, message: string): void {
+  #onMessage(channelBytes: Buffer, message: Buffer): void {
+    const own = this.#ownPrefix;
+    if (message.length > own.length && message.compare(own, 0, own.length, 0, own.length) === 0) {
+      return; // this instance's own event, delivered locally when published
+    }
+    const channel = channelBytes.toString('latin1'); // prefix, room names, sids: ASCII
     if (channel === this.#presenceChannel) {
       let parsed: [string, PresenceDelta[]];
       try {
-        parsed = JSON.parse(message) as [string, PresenceDelta[]];
+        parsed = JSON.parse(message.toString('utf8')) as [string, PresenceDelta[]];
       } catch {
         return;
       }
@@ -505,7 +561,7 @@ export class RedisAdapter implements ChatAdapter {
     if (channel === this.#controlChannel) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(message);
+        parsed = JSON.parse(message.toString('utf8'));
       } catch {
         return;
       }
@@ -515,15 +571,15 @@ export class RedisAdapter implements ChatAdapter {
       return;
     }
     // "<instance> <id> <json>"
-    const a = message.indexOf(' ');
-    const b = message.indexOf(' ', a + 1);
-    if (a <= 0 || b <= a) return;
-    if (a === this.instanceId.length && message.startsWith(this.instanceId)) {
-      return; // delivered locally when published
-    }
     const name = this.#chatChannel(channel);
     if (name === undefined || !this.#subscribed.has(name)) return;
-    this.#listener(name, { id: message.slice(a + 1, b), json: message.slice(b + 1) });
+    const a = message.indexOf(0x20);
+    const b = message.indexOf(0x20, a + 1);
+    if (a <= 0 || b <= a) return;
+    this.#listener(name, {
+      id: message.toString('latin1', a + 1, b),
+      json: message.toString('utf8', b + 1),
+    });
   }
 
   // --- internals: sync after (re)connecting ---
@@ -566,7 +622,10 @@ export class RedisAdapter implements ChatAdapter {
     ];
     for (const [key, sid] of own.nicks) args.push(key, sid);
     for (const [room, nick] of own.members) args.push(room, nick);
-    const [alive, conflicts] = (await this.#scripts.chatSync(...args)) as [number, string[]];
+    const [alive, conflicts] = (await this.#timed(this.#scripts.chatSync(...args), 'sync')) as [
+      number,
+      string[],
+    ];
 
     // No alive mark: Redis lost its data (restarted without persistence), or this instance was
     // presumed dead and cleaned up. Either way its history may be gone from Redis: all of what
@@ -580,13 +639,18 @@ export class RedisAdapter implements ChatAdapter {
         'redis had no trace of this instance (data lost, or presumed dead): re-writing its history',
       );
     }
-    await Promise.all(resend.map(([channel, event]) => this.#append(channel, event)));
+    await this.#timed(
+      Promise.all(resend.map(([channel, event]) => this.#append(channel, event))),
+      'rewrite history',
+    );
 
     const listening = this.#listening;
     if (listening) this.#deltaBuffer = [];
     let snapshot: PresenceSnapshot;
     try {
-      snapshot = parseSnapshot((await this.#scripts.chatSnapshot(this.#prefix)) as unknown[]);
+      snapshot = parseSnapshot(
+        (await this.#timed(this.#scripts.chatSnapshot(this.#prefix), 'snapshot')) as unknown[],
+      );
     } catch (err) {
       this.#deltaBuffer = undefined;
       throw err;
@@ -627,6 +691,18 @@ export class RedisAdapter implements ChatAdapter {
     );
   }
 
+  /** `promise`, or a rejection after `commandTimeout` (the chat then falls back to local state). */
+  #timed<T>(promise: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`redis: ${what} got no reply within ${this.#o.commandTimeout} ms`)),
+        this.#o.commandTimeout,
+      );
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+
   *#localEntries(): IterableIterator<[string, WireEvent]> {
     for (const [channel, events] of this.#local.entries()) {
       for (const event of events) yield [channel, event];
@@ -646,8 +722,15 @@ export class RedisAdapter implements ChatAdapter {
       return;
     }
     this.#heartbeatRunning = true;
-    this.#scripts
-      .chatHeartbeat(this.#prefix, this.instanceId, this.#o.instanceTtl, this.#o.resumeWindow)
+    this.#timed(
+      this.#scripts.chatHeartbeat(
+        this.#prefix,
+        this.instanceId,
+        this.#o.instanceTtl,
+        this.#o.resumeWindow,
+      ),
+      'heartbeat',
+    )
       .then((result) => {
         const [was, reaped, lost] = result as [number, string[], string[]];
         if (reaped.length > 0) {
@@ -680,14 +763,17 @@ export class RedisAdapter implements ChatAdapter {
   // --- internals: history in Redis ---
 
   #append(channel: string, event: WireEvent): Promise<unknown> {
-    const inbox = channel.startsWith('@');
-    return this.#scripts.chatAppend(
+    return this.#scripts.chatAppend(...this.#appendArgs(channel, event));
+  }
+
+  #appendArgs(channel: string, event: WireEvent): [string, string, string, number, number] {
+    return [
       this.#prefix,
       this.#historyKey(channel),
       `${event.id} ${event.json}`,
       this.#o.historySize,
-      inbox ? Math.max(this.#o.resumeWindow, 60_000) * 2 : 0,
-    );
+      channel.startsWith('@') ? Math.max(this.#o.resumeWindow, 60_000) * 2 : 0,
+    ];
   }
 
   async #readRedis(

@@ -294,11 +294,7 @@ flush(inst)
 return 1
 `;
 
-/**
- * ARGV: prefix, history key, member ("<id> <json>"), size, ttl ms (0: none). Adds the entry
- * (the same entry twice is kept once), trims to `size`, remembers the newest id trimmed.
- */
-export const APPEND = `
+const APPEND_BODY = `
 local P, hk, member, size, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZADD', hk, 0, member)
 local n = redis.call('ZCARD', hk)
@@ -312,8 +308,24 @@ end
 if ttl > 0 then
   redis.call('PEXPIRE', hk, ttl)
   if redis.call('EXISTS', hk .. ':floor') == 1 then redis.call('PEXPIRE', hk .. ':floor', ttl) end
-end
+end`;
+
+/**
+ * ARGV: prefix, history key, member ("<id> <json>"), size, ttl ms (0: none). Adds the entry
+ * (the same entry twice is kept once), trims to `size`, remembers the newest id trimmed.
+ */
+export const APPEND = `
+${APPEND_BODY}
 return n
+`;
+
+/**
+ * ARGV: as APPEND, then the channel and this instance's id: appends a post to its history and
+ * publishes it ("<instance> <id> <json>"), the JSON sent to Redis once.
+ */
+export const POST = `
+${APPEND_BODY}
+return redis.call('PUBLISH', ARGV[6], ARGV[7] .. ' ' .. member)
 `;
 
 /** ARGV: prefix, sid: drops the inbox unless a nick is still claimed for the session. */
@@ -335,5 +347,6 @@ export const SCRIPTS = {
   chatSnapshot: SNAPSHOT,
   chatGoodbye: GOODBYE,
   chatAppend: APPEND,
+  chatPost: POST,
   chatDropInbox: DROP_INBOX,
 } as const;

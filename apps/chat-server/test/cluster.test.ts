@@ -131,7 +131,7 @@ describe('--workers 2 (node:cluster, cluster adapter)', () => {
       `worker ${instA} listening`,
     );
 
-    process.kill(listening.pid as number, 'SIGKILL');
+    process.kill(listening.workerPid as number, 'SIGKILL');
     await alice.waitClosed();
     // The survivor announces that alice is gone (her worker can't).
     expect(await bob.next('leave', (m) => m.nick === 'alice')).toMatchObject({ reason: 'lost' });
