@@ -192,6 +192,30 @@ describe('receive flow control and iteration', () => {
     await wss.close();
   });
 
+  it('pause() holds raw bytes: a message and a Close in one segment, the reply still precedes the Close echo (7)', async () => {
+    const { wss, port } = await startServer();
+    wss.on('connection', (ws) => {
+      ws.pause();
+      ws.on('message', (d) => ws.send(`re:${d}`));
+      setTimeout(() => ws.resume(), 50);
+    });
+    const client = await RawClient.open(port);
+    const { head, key3 } = buildRequest();
+    client.write(Buffer.concat([head, key3, frame(OP.TEXT, 'held'), frame(OP.CLOSE, 'bye')]));
+    expect((await client.readHead()).status).toBe(101);
+    await client.take(16);
+    expect(await readFrame(client)).toMatchObject({
+      opcode: OP.TEXT,
+      payload: Buffer.from('re:held'),
+    });
+    expect(await readFrame(client)).toMatchObject({
+      opcode: OP.CLOSE,
+      payload: Buffer.from('bye'),
+    });
+    await client.waitClosed();
+    await wss.close();
+  });
+
   it('for await yields every message, with isBinary, until the connection closes', async () => {
     const { wss, port } = await startServer();
     const accepted = nextConnection(wss);

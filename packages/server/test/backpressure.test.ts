@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openWebSocket } from './raw-client.js';
+import { frame, OP, openWebSocket, readFrame } from './raw-client.js';
 import { nextConnection, startServer } from './server-fixture.js';
 
 describe('backpressure: a peer that stops reading', () => {
@@ -60,6 +60,22 @@ describe('backpressure: a peer that stops reading', () => {
       await new Promise((r) => setTimeout(r, 10));
     expect(received).toBe(expected);
     expect(ws.readyState).toBe(1);
+    client.socket.destroy();
+    await wss.close();
+  });
+
+  it('one message as large as maxBufferedBytes passes on a healthy connection (checked before queuing)', async () => {
+    const limit = 1024 * 1024;
+    const { wss, port } = await startServer({ maxBufferedBytes: limit, maxFrameSize: limit });
+    wss.on('connection', (ws) =>
+      ws.on('message', (d, isBinary) => ws.send(d, { binary: isBinary })),
+    );
+    const client = await openWebSocket(port);
+    const big = Buffer.alloc(limit, 3);
+    client.write(frame(OP.BINARY, big));
+    const echoed = await readFrame(client, 10_000);
+    expect(echoed.opcode).toBe(OP.BINARY);
+    expect(echoed.payload.equals(big)).toBe(true);
     client.socket.destroy();
     await wss.close();
   });

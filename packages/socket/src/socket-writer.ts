@@ -25,14 +25,11 @@ export interface OutgoingSource {
  * chunks are never copied: the socket is corked and Node issues one `writev`.
  *
  * Backpressure: `bufferedAmount` counts what waits in the core and here plus what the socket
- * holds (`writableLength`). Past `maxBufferedBytes` the owner's `onOverflow` runs (it closes
- * the connection): a peer that does not read cannot make us buffer without bound.
+ * holds (`writableLength`); the connection compares it with its limit before each send.
  */
 export class SocketWriter {
   readonly #socket: Socket;
   readonly #source: OutgoingSource;
-  readonly #maxBufferedBytes: number;
-  readonly #onOverflow: () => void;
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #callbacks: WriteCallback[] = [];
@@ -40,16 +37,9 @@ export class SocketWriter {
   /** Bytes handed to the socket so far (for counters). */
   bytesWritten = 0;
 
-  constructor(
-    socket: Socket,
-    source: OutgoingSource,
-    maxBufferedBytes: number,
-    onOverflow: () => void,
-  ) {
+  constructor(socket: Socket, source: OutgoingSource) {
     this.#socket = socket;
     this.#source = source;
-    this.#maxBufferedBytes = maxBufferedBytes;
-    this.#onOverflow = onOverflow;
   }
 
   get bufferedAmount(): number {
@@ -63,7 +53,6 @@ export class SocketWriter {
       this.#scheduled = true;
       process.nextTick(flushWriter, this);
     }
-    if (this.bufferedAmount > this.#maxBufferedBytes) this.#onOverflow();
   }
 
   /** Queues frames encoded elsewhere (encode once, send many), after what the core holds. */

@@ -115,6 +115,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   readonly #role: 'server' | 'client';
   #paused = false;
   #backlog: DeliveredEvent[] = [];
+  /** Bytes read while paused, not yet given to the core (see `pause`). */
+  #rawBacklog: Uint8Array[] = [];
+  readonly #maxBufferedBytes: number;
   readonly #offload: TextOffloadQueue | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #closeBody: Uint8Array = EMPTY;
@@ -160,9 +163,8 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       ...(this.#offload === undefined ? {} : { textPolicy: 'raw' as const }),
       onEvent: (event) => this.#onCoreEvent(event),
     });
-    this.#writer = new SocketWriter(init.socket, this.#core, init.maxBufferedBytes, () =>
-      this.#overflow(),
-    );
+    this.#maxBufferedBytes = init.maxBufferedBytes;
+    this.#writer = new SocketWriter(init.socket, this.#core);
 
     const socket = init.socket;
     socket.setNoDelay(true);
@@ -199,6 +201,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     const callback = typeof options === 'function' ? options : cb;
     const opts = typeof options === 'object' ? options : undefined;
     if (!this.#sendable()) return this.#notOpen(callback);
+    if (this.#backedUp(callback)) return false;
     const binary = opts?.binary ?? typeof data !== 'string';
     if (binary) this.#core.sendBinary(toBytes(data));
     else if (typeof data === 'string') this.#core.sendText(data);
@@ -214,6 +217,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    */
   sendFragments(chunks: Iterable<SendData>, options?: SendOptions, cb?: SendCallback): boolean {
     if (!this.#sendable()) return this.#notOpen(cb);
+    if (this.#backedUp(cb)) return false;
     const list = [...chunks];
     if (list.length === 0) list.push(EMPTY);
     const binary = options?.binary ?? typeof list[0] !== 'string';
@@ -234,6 +238,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
   /** Sends bytes already encoded as whole frames (used by `broadcast`: encode once, send many). */
   sendEncoded(frames: readonly Uint8Array[], cb?: SendCallback): boolean {
     if (!this.#sendable()) return this.#notOpen(cb);
+    if (this.#backedUp(cb)) return false;
     this.#writer.enqueueEncoded(frames, cb);
     this.#counters.messagesOut++;
     return true;
@@ -276,7 +281,11 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     this.#socket.destroy();
   }
 
-  /** Stops delivering messages and stops reading the socket; nothing is lost. */
+  /**
+   * Stops delivering messages and stops reading the socket; nothing is lost. Bytes that still
+   * arrive are held raw, not given to the core: a peer's Close behind a held message must not
+   * close the connection before the application has seen (and answered) that message.
+   */
   pause(): void {
     if (this.#paused || this.#readyState === WebSocketConnection.CLOSED) return;
     this.#paused = true;
@@ -297,6 +306,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       }
       this.#dispatch(backlog[i]!);
     }
+    while (!this.#paused && this.#rawBacklog.length > 0) this.#feed(this.#rawBacklog.shift()!);
     if (
       !this.#paused &&
       this.#offload?.held !== true &&
@@ -320,6 +330,14 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
 
   #onData(chunk: Uint8Array): void {
     this.#counters.bytesIn += chunk.byteLength;
+    if (this.#paused) {
+      this.#rawBacklog.push(chunk);
+      return;
+    }
+    this.#feed(chunk);
+  }
+
+  #feed(chunk: Uint8Array): void {
     // The offload stage failed the connection: ignore the rest, as the core does after its own.
     if (this.#offload?.failed === true) return;
     this.#core.receiveData(chunk);
@@ -413,6 +431,22 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
    * queues the echoed Close before the message event is dispatched, so a handler replying to
    * that message must be refused (7: no data after Close), not make the core throw.
    */
+  /**
+   * Backpressure (checked before a data send is queued): more than `maxBufferedBytes` already
+   * waiting means the peer is not reading; the connection is cut off. Checking before, not
+   * after, lets one message as large as the limit through on a healthy connection; the bound on
+   * memory is the limit plus one message.
+   */
+  #backedUp(cb: SendCallback | undefined): boolean {
+    if (this.#writer.bufferedAmount <= this.#maxBufferedBytes) return false;
+    this.#overflow();
+    if (cb !== undefined) {
+      const error = this.#error;
+      queueMicrotask(() => cb(error));
+    }
+    return true;
+  }
+
   #sendable(): boolean {
     return this.#readyState === WebSocketConnection.OPEN && this.#core.state === 'open';
   }
@@ -447,7 +481,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     const error = new SocketError(
       'SOCKET_BUFFER_OVERFLOW',
       '4',
-      `the peer is not reading: more than ${this.#writer.bufferedAmount} bytes queued`,
+      `the peer is not reading: ${this.#writer.bufferedAmount} bytes queued, over the ${this.#maxBufferedBytes}-byte limit`,
     );
     this.#error = error;
     countError(this.#counters, error.code);
@@ -507,6 +541,9 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       const backlog = this.#backlog;
       this.#backlog = [];
       for (const event of backlog) this.#dispatch(event);
+      const raw = this.#rawBacklog;
+      this.#rawBacklog = [];
+      for (const chunk of raw) this.#feed(chunk);
     }
     const wasClean = this.#error === undefined && this.#core.closeSent && this.#core.closeReceived;
     this.#counters.connectionsClosed++;
