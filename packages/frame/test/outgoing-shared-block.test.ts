@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, encodeText, FrameConnection, Opcode } from '../src/index.js';
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  return out;
+}
+
+describe('outgoing frames of many connections share one block (memory: idle connections hold none)', () => {
+  it('interleaved sends on several connections: each connection takes exactly its own frames, in order', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('text' as const), text: fc.string({ maxLength: 300 }) }),
+      fc.record({
+        kind: fc.constant('binary' as const),
+        bytes: fc.uint8Array({ maxLength: 3000 }),
+      }),
+      fc.record({ kind: fc.constant('take' as const) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), op), { maxLength: 200 }),
+        (script) => {
+          const conns = [0, 1, 2].map(() => new FrameConnection());
+          const expected: Uint8Array[][] = [[], [], []];
+          const got: Uint8Array[][] = [[], [], []];
+          for (const [i, step] of script) {
+            const conn = conns[i]!;
+            if (step.kind === 'text') {
+              conn.sendText(step.text);
+              expected[i]!.push(encodeText(step.text));
+            } else if (step.kind === 'binary') {
+              conn.sendBinary(step.bytes);
+              expected[i]!.push(encodeFrame({ opcode: Opcode.Binary, payload: step.bytes }));
+            } else {
+              got[i]!.push(...conn.takeOutgoing());
+            }
+          }
+          for (let i = 0; i < 3; i++) {
+            got[i]!.push(...conns[i]!.takeOutgoing());
+            expect(concat(got[i]!)).toEqual(concat(expected[i]!));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a region handed out is never written again, even after other connections fill the block', () => {
+    const a = new FrameConnection();
+    const b = new FrameConnection();
+    a.sendText('first');
+    const [taken] = a.takeOutgoing();
+    const snapshot = taken!.slice();
+    for (let i = 0; i < 5000; i++) b.sendText(`filler ${i}`); // more than one 64 KiB block
+    b.takeOutgoing();
+    a.sendText('second');
+    a.takeOutgoing();
+    expect(taken).toEqual(snapshot);
+  });
+
+  it('consecutive sends of one connection still leave as one chunk', () => {
+    const a = new FrameConnection();
+    for (let i = 0; i < 100; i++) a.sendText(`m${i}`);
+    expect(a.takeOutgoing()).toHaveLength(1);
+  });
+});
