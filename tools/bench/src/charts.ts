@@ -189,13 +189,16 @@ export function renderCharts(results: BenchResults): Map<string, string> {
   for (const [kind, file, title] of simple) {
     const list = scenariosOf(results, kind);
     if (list.length === 0) continue;
-    const keys = list[0]!.metrics.map((m) => m.key);
+    // CPU per operation has its own chart (server-cpu.svg).
+    const keys = list[0]!.metrics.filter((m) => !m.diagnostic).map((m) => m.key);
     charts.set(
       file,
       renderBarChart({
         title,
-        subtitle: runLine(results, list[0]!.title),
-        groups: contenderGroups(results, list, keys, (_, metric) => metric),
+        subtitle: runLine(results, list.length === 1 ? list[0]!.title : perGroup),
+        groups: contenderGroups(results, list, keys, (s, metric) =>
+          list.length === 1 ? metric : s.id,
+        ),
         scale: 'group',
         legend,
       }),

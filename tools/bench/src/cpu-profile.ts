@@ -51,10 +51,10 @@ export interface SummariseOptions {
   readonly root?: string;
 }
 
-type Mapper = (line: number, column: number) => { file: string; line: number } | undefined;
+export type Mapper = (line: number, column: number) => { file: string; line: number } | undefined;
 
 /** Loads the source map a script names in its `sourceMappingURL` comment, if any. */
-function loadMapper(path: string): Mapper | undefined {
+export function loadMapper(path: string): Mapper | undefined {
   try {
     const code = readFileSync(path, 'utf8');
     const match = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(code);
@@ -86,7 +86,7 @@ export function workspaceRoot(from: string): string {
 }
 
 /** node_modules/.pnpm/ws@8.23.0…/node_modules/ws/lib/sender.js → ws/lib/sender.js */
-function shortPath(path: string, root: string): string {
+export function shortPath(path: string, root: string): string {
   const nm = path.lastIndexOf('/node_modules/');
   if (nm !== -1) return path.slice(nm + '/node_modules/'.length);
   const rel = relative(root, path);

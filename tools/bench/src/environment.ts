@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { EnvironmentInfo } from './types.js';
 
 const require = createRequire(import.meta.url);
@@ -68,7 +69,9 @@ function kernel(): string {
   }
 }
 
-export function describeEnvironment(ws02Client: string): Omit<EnvironmentInfo, 'loadAverageEnd'> {
+export function describeEnvironment(
+  ws02Client: string,
+): Omit<EnvironmentInfo, 'loadAverageEnd' | 'distBuilt' | 'rebuiltDuringRun'> {
   const cpuList = cpus();
   return {
     node: process.version,
@@ -89,6 +92,41 @@ export function describeEnvironment(ws02Client: string): Omit<EnvironmentInfo, '
     wsNative: wsNativeHelpers(),
     ws02Client,
   };
+}
+
+/**
+ * When each @ws02 package's dist was built (mtime of dist/index.js): the code measured. Other
+ * people may rebuild a package during a long run; comparing start and end shows it.
+ */
+export function distBuildTimes(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const found = (name: string, from: string): string | undefined => {
+    try {
+      return createRequire(from).resolve(`${name}/package.json`);
+    } catch {
+      return undefined;
+    }
+  };
+  const self = require.resolve('ws');
+  const server = found('@ws02/server', self) ?? '';
+  const client = found('@ws02/client', self) ?? '';
+  const places: [string, string | undefined][] = [
+    ['@ws02/server', server],
+    ['@ws02/client', client],
+    ['@ws02/socket', server ? found('@ws02/socket', server) : undefined],
+    ['@ws02/frame', server ? found('@ws02/frame', server) : undefined],
+    ['@ws02/handshake', server ? found('@ws02/handshake', server) : undefined],
+    ['@ws02/url', server ? found('@ws02/url', server) : undefined],
+  ];
+  for (const [name, pkg] of places) {
+    if (!pkg) continue;
+    try {
+      out[name] = statSync(join(dirname(pkg), 'dist', 'index.js')).mtime.toISOString();
+    } catch {
+      out[name] = 'not built';
+    }
+  }
+  return out;
 }
 
 export function loadAverageNow(): number[] {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BenchError } from './bench-error.js';
 import { WorkerProcess } from './child-process.js';
-import { describeEnvironment, loadAverageNow } from './environment.js';
+import { describeEnvironment, distBuildTimes, loadAverageNow } from './environment.js';
 import type { LoadOutcome } from './load-scenarios.js';
 import { buildScenarios, FULL_SCALE, QUICK_SCALE, type ScenarioScale } from './scenarios.js';
 import { maxOf, median, minOf } from './stats.js';
@@ -238,6 +238,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         ? 'ws02-cores: a minimal client on @ws02/frame (not @ws02/client)'
         : 'none',
   );
+  const builtAtStart = distBuildTimes();
   const results: ScenarioResult[] = [];
   for (const spec of scenarios) {
     const roundResults: RoundResult[] = [];
@@ -260,7 +261,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     durationMs: performance.now() - t0,
     rounds,
     contenders,
-    environment: { ...environment, loadAverageEnd: loadAverageNow() },
+    environment: {
+      ...environment,
+      loadAverageEnd: loadAverageNow(),
+      distBuilt: builtAtStart,
+      rebuiltDuringRun: Object.entries(distBuildTimes())
+        .filter(([name, time]) => builtAtStart[name] !== time)
+        .map(([name]) => name),
+    },
     scenarios: results,
   };
 }

@@ -126,6 +126,10 @@ export interface EnvironmentInfo {
   readonly wsNative: Readonly<Record<string, string | boolean>>;
   /** Which client drives the ws02 server in the `ws02` contender. */
   readonly ws02Client: string;
+  /** When each @ws02 package's dist/index.js was built, at the start of the run. */
+  readonly distBuilt: Readonly<Record<string, string>>;
+  /** Packages whose dist was rebuilt while the run went on (their code changed mid-run). */
+  readonly rebuiltDuringRun: readonly string[];
 }
 
 export interface BenchResults {

@@ -119,6 +119,8 @@ function results(): BenchResults {
       versions: { ws: '8.23.0' },
       wsNative: { bufferutil: true },
       ws02Client: '@ws02/client',
+      distBuilt: { '@ws02/server': '2025-01-01T00:00:00.000Z' },
+      rebuiltDuringRun: ['@ws02/frame'],
     },
     scenarios: [summariseScenario(echoSpec, echoRounds(), contenders)],
   };
@@ -139,6 +141,9 @@ describe('reports', () => {
     expect(section.startsWith(MARKDOWN_START)).toBe(true);
     expect(section.endsWith(MARKDOWN_END)).toBe(true);
     expect(section).toContain('`node dist/cli.js --quick`');
+    expect(section).toContain(
+      '**Rebuilt during the run** (later rounds measured newer code): @ws02/frame',
+    );
     const doc = `# Title\n\nintro\n\n${MARKDOWN_START}\nold\n${MARKDOWN_END}\n\nafter\n`;
     const updated = replaceMarkdownSection(doc, section);
     expect(updated).toContain('intro');
