@@ -60,6 +60,15 @@ export const REDIS_ADAPTER_DEFAULTS = {
 
 /** Entries appended while Redis was unreachable, written once it is back (at most this many). */
 const MAX_UNSENT = 10_000;
+/**
+ * An instance trims a history every this many of its appends to it: a trim is a script call
+ * (about ten times the cost of the ZADD in Redis), so a history may hold up to this many
+ * entries per instance beyond the history size for a moment. Reads return at most the newest
+ * `historySize`.
+ */
+const TRIM_EVERY = 16;
+/** Entries per batch script call at most (a script blocks Redis while it runs). */
+const MAX_BATCH = 256;
 
 type ScriptArg = string | number;
 type Scripts = { [K in keyof typeof SCRIPTS]: (...args: ScriptArg[]) => Promise<unknown> };
@@ -101,8 +110,16 @@ export class RedisAdapter implements ChatAdapter {
   readonly #presenceChannel: string;
   readonly #controlChannel: string;
   readonly #ownPrefix: Buffer;
-  /** An append waiting to travel with its publish (one script call, see `publish`). */
+  /** An append waiting to travel with its publish (see `publish`). */
   #pendingAppend: [string, WireEvent] | undefined;
+  /** Appends per history key since this instance last trimmed it. */
+  readonly #sinceTrim = new Map<string, number>();
+  /** The batch of this turn: (history key | '', channel | '', "<id> <json>", ttl) per entry. */
+  #batch: ScriptArg[] = [];
+  /** Per entry: the appended channel and event (for a re-send if the batch fails), published? */
+  #batchEvents: [string | undefined, WireEvent | undefined, boolean][] = [];
+  #trims: [string, number][] = [];
+  #flushScheduled = false;
   #listener: ChannelListener = () => {};
   #control: AdapterControl | undefined;
   #unsent: [string, WireEvent][] = [];
@@ -234,32 +251,12 @@ export class RedisAdapter implements ChatAdapter {
     if (this.#subscribed.has(channel)) this.#listener(channel, event);
     const pending = this.#pendingAppend;
     if (pending !== undefined && pending[0] === channel && pending[1].id === event.id) {
-      // A post: its append and its publish go as one script call, the JSON sent once.
+      // A post: its append and its publish travel as one entry of the batch.
       this.#pendingAppend = undefined;
-      if (this.#cmd.status === 'ready') {
-        this.#scripts
-          .chatPost(
-            ...this.#appendArgs(channel, event),
-            this.#channelName(channel),
-            this.instanceId,
-          )
-          .catch((err: unknown) => {
-            this.#keepUnsent(channel, event);
-            this.#commandFailed('post', err);
-          });
-      } else {
-        this.#keepUnsent(channel, event);
-        this.#undelivered++;
-      }
-      return Promise.resolve();
-    }
-    this.#flushAppend();
-    if (this.#cmd.status === 'ready') {
-      this.#cmd
-        .publish(this.#channelName(channel), `${this.instanceId} ${event.id} ${event.json}`)
-        .catch((err: unknown) => this.#commandFailed('publish', err));
+      this.#enqueue(channel, event, true, true);
     } else {
-      this.#undelivered++;
+      this.#movePendingAppend();
+      this.#enqueue(channel, event, false, true);
     }
     return Promise.resolve();
   }
@@ -287,29 +284,85 @@ export class RedisAdapter implements ChatAdapter {
   appendHistory(channel: string, event: WireEvent): Promise<void> {
     if (this.#o.historySize <= 0) return Promise.resolve();
     this.#local.append(channel, event);
-    this.#flushAppend();
-    // Held until the publish that follows (the chat appends a post, then publishes it), or
-    // sent alone at the end of this event-loop turn. Not awaited either way: the publish goes
-    // out after it on the same connection, which is all the ordering readers need.
+    this.#movePendingAppend();
+    // Held for the publish that follows (the chat appends a post, then publishes it).
     this.#pendingAppend = [channel, event];
-    setImmediate(() => this.#flushAppend());
+    this.#scheduleFlush();
     return Promise.resolve();
   }
 
-  /** Sends an append still waiting for its publish (before any other command, to keep order). */
-  #flushAppend(): void {
+  /**
+   * The hot path. Appends and publishes of one event-loop turn are queued and go to Redis as
+   * one script call (`chatBatch`: ZADD, PUBLISH per entry, in order) at the end of the turn, or
+   * before any other command (so order is kept): one command object and one reply per turn
+   * instead of two per post, and the JSON sent once per post. Nothing here is awaited: local
+   * members were served already, and a reader on another instance that subscribed before
+   * reading finds the entry either in the history or in its live stream.
+   */
+  #enqueue(channel: string, event: WireEvent, append: boolean, publish: boolean): void {
+    const entry = `${event.id} ${event.json}`;
+    const key = append ? this.#historyKey(channel) : '';
+    this.#batch.push(
+      key,
+      publish ? this.#channelName(channel) : '',
+      entry,
+      append ? this.#historyTtl(channel) : 0,
+    );
+    this.#batchEvents.push(append ? [channel, event, publish] : [undefined, undefined, publish]);
+    if (append) this.#countAppend(key, channel);
+    if (this.#batchEvents.length >= MAX_BATCH) this.#flushBatch();
+    else this.#scheduleFlush();
+  }
+
+  #movePendingAppend(): void {
     const pending = this.#pendingAppend;
     if (pending === undefined) return;
     this.#pendingAppend = undefined;
-    const [channel, event] = pending;
+    this.#enqueue(pending[0], pending[1], true, false);
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      this.#flushAppend();
+    });
+  }
+
+  /** Sends everything queued (before any other command, to keep Redis in the chat's order). */
+  #flushAppend(): void {
+    this.#movePendingAppend();
+    this.#flushBatch();
+  }
+
+  #flushBatch(): void {
+    if (this.#batchEvents.length === 0) return;
+    const args = this.#batch;
+    const events = this.#batchEvents;
+    const trims = this.#trims;
+    this.#batch = [];
+    this.#batchEvents = [];
+    this.#trims = [];
+    const failed = () => {
+      for (const [channel, event, publish] of events) {
+        if (channel !== undefined) this.#keepUnsent(channel, event!);
+        if (publish) this.#undelivered++;
+      }
+    };
     if (this.#cmd.status !== 'ready') {
-      this.#keepUnsent(channel, event);
+      failed();
       return;
     }
-    this.#append(channel, event).catch((err: unknown) => {
-      this.#keepUnsent(channel, event);
-      this.#commandFailed('append', err);
+    this.#scripts.chatBatch(this.#prefix, this.instanceId, ...args).catch((err: unknown) => {
+      failed();
+      this.#commandFailed('publish', err);
     });
+    for (const [key, ttl] of trims) {
+      this.#scripts
+        .chatTrim(this.#prefix, key, this.#o.historySize, ttl)
+        .catch((err: unknown) => this.#commandFailed('trim history', err));
+    }
   }
 
   async readHistory(
@@ -323,7 +376,7 @@ export class RedisAdapter implements ChatAdapter {
       try {
         return await this.#timed(this.#readRedis(channel, afterId, limit), 'read history');
       } catch (err) {
-        this.#commandFailed('read history', err);
+        this.#commandFailed('read history', err, false);
       }
     }
     // Redis unreachable: what this instance wrote itself; others' messages may be missing.
@@ -514,8 +567,9 @@ export class RedisAdapter implements ChatAdapter {
     await Promise.all(batches);
   }
 
-  #commandFailed(what: string, err: unknown): void {
-    this.#dirty = true;
+  #commandFailed(what: string, err: unknown, changedState = true): void {
+    // A change that may not have reached Redis: re-asserted at the next sync.
+    if (changedState) this.#dirty = true;
     if (this.#closed) return;
     // While disconnected every command fails the same way: the disconnect was logged already.
     this.#log[this.#downSince === undefined ? 'warn' : 'debug'](
@@ -640,11 +694,23 @@ export class RedisAdapter implements ChatAdapter {
       );
     }
     await this.#timed(
-      Promise.all(resend.map(([channel, event]) => this.#append(channel, event))),
+      Promise.all(
+        resend.map(([channel, event]) =>
+          this.#scripts.chatAppend(
+            this.#prefix,
+            this.#historyKey(channel),
+            `${event.id} ${event.json}`,
+            this.#o.historySize,
+            this.#historyTtl(channel),
+          ),
+        ),
+      ),
       'rewrite history',
     );
 
     const listening = this.#listening;
+    // A subscription that failed while connected is made again (SUBSCRIBE is idempotent).
+    if (listening) await this.#timed(this.#resubscribe(), 'resubscribe');
     if (listening) this.#deltaBuffer = [];
     let snapshot: PresenceSnapshot;
     try {
@@ -754,7 +820,7 @@ export class RedisAdapter implements ChatAdapter {
           this.#requestSync();
         }
       })
-      .catch((err: unknown) => this.#commandFailed('heartbeat', err))
+      .catch((err: unknown) => this.#commandFailed('heartbeat', err, false))
       .finally(() => {
         this.#heartbeatRunning = false;
       });
@@ -762,18 +828,21 @@ export class RedisAdapter implements ChatAdapter {
 
   // --- internals: history in Redis ---
 
-  #append(channel: string, event: WireEvent): Promise<unknown> {
-    return this.#scripts.chatAppend(...this.#appendArgs(channel, event));
+  /** Counts appends per history; every TRIM_EVERY-th, a trim follows the batch. */
+  #countAppend(key: string, channel: string): void {
+    const count = (this.#sinceTrim.get(key) ?? 0) + 1;
+    if (count < TRIM_EVERY) {
+      if (this.#sinceTrim.size >= 100_000) this.#sinceTrim.clear(); // bounded bookkeeping
+      this.#sinceTrim.set(key, count);
+      return;
+    }
+    this.#sinceTrim.set(key, 0);
+    this.#trims.push([key, this.#historyTtl(channel)]);
   }
 
-  #appendArgs(channel: string, event: WireEvent): [string, string, string, number, number] {
-    return [
-      this.#prefix,
-      this.#historyKey(channel),
-      `${event.id} ${event.json}`,
-      this.#o.historySize,
-      channel.startsWith('@') ? Math.max(this.#o.resumeWindow, 60_000) * 2 : 0,
-    ];
+  /** Inboxes expire twice the resume window after their last message; rooms never. */
+  #historyTtl(channel: string): number {
+    return channel.startsWith('@') ? Math.max(this.#o.resumeWindow, 60_000) * 2 : 0;
   }
 
   async #readRedis(
@@ -803,7 +872,10 @@ export class RedisAdapter implements ChatAdapter {
       const at = m.indexOf(' ');
       return { id: m.slice(0, at), json: m.slice(at + 1) };
     });
-    const olderMissing = afterId !== undefined && floor !== null && afterId < floor;
+    // Without `afterId`, entries beyond the history size are ones a trim is about to remove
+    // (see TRIM_EVERY), not missing ones.
+    if (afterId === undefined) return { events, truncated: more && limit < this.#o.historySize };
+    const olderMissing = floor !== null && afterId < floor;
     return { events, truncated: more || olderMissing };
   }
 

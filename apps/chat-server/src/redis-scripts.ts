@@ -19,7 +19,8 @@
  *   instance:<id>              STRING alive mark, PX = instance TTL (heartbeat)
  *   instance:<id>:nicks        SET   nick keys the instance owns
  *   instance:<id>:members      SET   "<room> <nick>" memberships the instance owns
- *   history:<room>             ZSET  "<id> <json>", all scores 0: ordered by id (BYLEX)
+ *   history:<room>             ZSET  "<id> <json>", all scores 0: ordered by id (BYLEX);
+ *                                    trimmed to the history size every few appends
  *   inbox:<sid>                ZSET  same, for direct messages; PX = 2 × resume window
  *   history:<room>:floor, inbox:<sid>:floor   STRING id of the newest entry trimmed away
  *
@@ -294,9 +295,7 @@ flush(inst)
 return 1
 `;
 
-const APPEND_BODY = `
-local P, hk, member, size, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-redis.call('ZADD', hk, 0, member)
+const TRIM_BODY = `
 local n = redis.call('ZCARD', hk)
 if n > size then
   local gone = redis.call('ZRANGE', hk, n - size - 1, n - size - 1)
@@ -311,21 +310,44 @@ if ttl > 0 then
 end`;
 
 /**
- * ARGV: prefix, history key, member ("<id> <json>"), size, ttl ms (0: none). Adds the entry
- * (the same entry twice is kept once), trims to `size`, remembers the newest id trimmed.
+ * ARGV: prefix, history key, size, ttl ms (0: none). Trims the history to its newest `size`
+ * entries and remembers the newest id trimmed away (the "floor", for `truncated`). The hot path
+ * appends with a plain ZADD and trims only every few appends: a script call costs Redis about
+ * ten times a ZADD.
  */
-export const APPEND = `
-${APPEND_BODY}
+export const TRIM = `
+local P, hk, size, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+${TRIM_BODY}
 return n
 `;
 
 /**
- * ARGV: as APPEND, then the channel and this instance's id: appends a post to its history and
- * publishes it ("<instance> <id> <json>"), the JSON sent to Redis once.
+ * ARGV: prefix, history key, member ("<id> <json>"), size, ttl ms (0: none): adds the entry
+ * (the same entry twice is kept once) and trims (history re-written after an outage).
  */
-export const POST = `
-${APPEND_BODY}
-return redis.call('PUBLISH', ARGV[6], ARGV[7] .. ' ' .. member)
+export const APPEND = `
+local P, hk, member, size, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+redis.call('ZADD', hk, 0, member)
+${TRIM_BODY}
+return n
+`;
+
+/**
+ * ARGV: prefix, instance, then per entry: history key ('' = no append), channel ('' = no
+ * publish), "<id> <json>", ttl ms. The hot path: a turn's appends and publishes in one call, in
+ * order; the published text is "<instance> <id> <json>".
+ */
+export const BATCH = `
+local inst = ARGV[2]
+for i = 3, #ARGV, 4 do
+  local hk, ch, member, ttl = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  if hk ~= '' then
+    redis.call('ZADD', hk, 0, member)
+    if ttl > 0 then redis.call('PEXPIRE', hk, ttl) end
+  end
+  if ch ~= '' then redis.call('PUBLISH', ch, inst .. ' ' .. member) end
+end
+return 1
 `;
 
 /** ARGV: prefix, sid: drops the inbox unless a nick is still claimed for the session. */
@@ -347,6 +369,7 @@ export const SCRIPTS = {
   chatSnapshot: SNAPSHOT,
   chatGoodbye: GOODBYE,
   chatAppend: APPEND,
-  chatPost: POST,
+  chatTrim: TRIM,
+  chatBatch: BATCH,
   chatDropInbox: DROP_INBOX,
 } as const;
