@@ -126,6 +126,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     this.clients = options.clientTracking === false ? undefined : new Set();
     const offload = options.offload;
     this.#textOffload = offload === undefined ? undefined : new TextOffload(offload);
+    if (offload !== undefined) warnOnThreadChurn(offload.pool);
     const handshakes = offload?.handshakes;
     this.#batcher =
       offload === undefined || handshakes === undefined || handshakes === false
@@ -614,6 +615,34 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
 
   #log(event: ServerLogEvent): void {
     this.#options.logger?.(event);
+  }
+}
+
+const warnedPools = new WeakSet<object>();
+
+/**
+ * piscina's defaults (idleTimeout 0, minThreads < maxThreads) stop every thread above
+ * minThreads as soon as it is idle and start a new one on the next burst: measured 4–7× slower
+ * than a fixed-size pool (docs/SCALING.md). Said once per pool, as a process warning.
+ */
+function warnOnThreadChurn(pool: object): void {
+  const o = (
+    pool as { options?: { idleTimeout?: unknown; minThreads?: unknown; maxThreads?: unknown } }
+  ).options;
+  if (o === undefined || warnedPools.has(pool)) return;
+  if (
+    o.idleTimeout === 0 &&
+    typeof o.minThreads === 'number' &&
+    typeof o.maxThreads === 'number' &&
+    o.minThreads < o.maxThreads
+  ) {
+    warnedPools.add(pool);
+    process.emitWarning(
+      `offload pool: idleTimeout 0 with minThreads ${o.minThreads} < maxThreads ${o.maxThreads} ` +
+        'restarts worker threads on every burst; use a fixed-size pool (minThreads = maxThreads) ' +
+        'or a long idleTimeout',
+      { code: 'WS02_OFFLOAD_THREAD_CHURN' },
+    );
   }
 }
 

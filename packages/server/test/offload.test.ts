@@ -20,10 +20,11 @@ import { startServer } from './server-fixture.js';
 
 const pools: Piscina[] = [];
 function newPool(options: ConstructorParameters<typeof Piscina>[0] = {}): Piscina {
+  // Fixed-size pools, as recommended (see the thread-churn warning test).
   const pool = new Piscina({
     filename: offloadWorkerUrl,
     minThreads: 1,
-    maxThreads: 2,
+    maxThreads: 1,
     ...options,
   });
   pools.push(pool);
@@ -76,7 +77,7 @@ async function readText(client: RawClient, ms = 20_000): Promise<string> {
 
 describe('text offload (sections 4.3 and 6 through a piscina pool)', () => {
   it('large text decoded in the pool arrives intact and in order, with small and binary messages between', async () => {
-    const pool = newPool();
+    const pool = newPool({ minThreads: 2, maxThreads: 2 });
     const { wss, port, errors } = await startDigest({ pool, minBytes: 16 * 1024 });
     try {
       const clients = await Promise.all([1, 2, 3].map(() => openWebSocket(port)));
@@ -102,6 +103,8 @@ describe('text offload (sections 4.3 and 6 through a piscina pool)', () => {
       // Nine large non-ASCII messages: each went to the pool or, when its queue was full, inline.
       expect(stats.offloaded + stats.saturated).toBe(9);
       expect(stats.offloaded).toBeGreaterThan(0);
+      // Messages larger than a socket read were joined by the core and moved without a copy.
+      expect(stats.moved).toBeGreaterThan(0);
       expect(stats.failed).toBe(0);
       expect(errors).toEqual([]);
       for (const client of clients) client.socket.destroy();
@@ -146,6 +149,7 @@ describe('text offload (sections 4.3 and 6 through a piscina pool)', () => {
       for (const m of messages) expect(await readText(client)).toBe(digestOf(m));
       expect(wss.offloadStats!.text).toEqual({
         offloaded: 0,
+        moved: 0,
         asciiInline: 2,
         saturated: 0,
         failed: 0,
@@ -222,7 +226,7 @@ describe('adaptive: saturation falls back inline', () => {
   });
 
   it('a burst on a one-thread pool: past maxQueue waiting tasks, the rest is decoded inline, all in order', async () => {
-    const pool = newPool({ maxThreads: 1 });
+    const pool = newPool();
     const { wss, port } = await startDigest({ pool, minBytes: 16 * 1024, maxQueue: 1 });
     try {
       const client = await openWebSocket(port);
@@ -365,6 +369,27 @@ describe('handshake batching (5.2.2 steps 8–9 in the pool)', () => {
 });
 
 describe('the shipped worker module and calibration', () => {
+  it('warns once about a pool that restarts threads on bursts (piscina defaults)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    const churny = newPool({ minThreads: 1, maxThreads: 3, idleTimeout: 0 });
+    const fixed = newPool();
+    const servers = [
+      await startServer({ offload: { pool: churny } }),
+      await startServer({ offload: { pool: churny } }),
+      await startServer({ offload: { pool: fixed } }),
+    ];
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
+    for (const { wss } of servers) await wss.close();
+    const ours = warnings.filter(
+      (w) => (w as { code?: string }).code === 'WS02_OFFLOAD_THREAD_CHURN',
+    );
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.message).toContain('minThreads 1 < maxThreads 3');
+  });
+
   it('offloadWorkerUrl names dist/offload-worker.js, from the ESM and the CJS build alike', () => {
     expect(existsSync(fileURLToPath(offloadWorkerUrl))).toBe(true);
     expect(offloadWorkerUrl.endsWith('/dist/offload-worker.js')).toBe(true);
