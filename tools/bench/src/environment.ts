@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -95,8 +96,9 @@ export function describeEnvironment(
 }
 
 /**
- * When each @ws02 package's dist was built (mtime of dist/index.js): the code measured. Other
- * people may rebuild a package during a long run; comparing start and end shows it.
+ * Which build of each @ws02 package is measured: `<mtime of dist/index.js> sha256:<first 12 hex
+ * of its content>`. Other people may rebuild a package during a long run; comparing the hashes
+ * at the start and the end shows whether the code measured changed.
  */
 export function distBuildTimes(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -121,7 +123,9 @@ export function distBuildTimes(): Record<string, string> {
   for (const [name, pkg] of places) {
     if (!pkg) continue;
     try {
-      out[name] = statSync(join(dirname(pkg), 'dist', 'index.js')).mtime.toISOString();
+      const file = join(dirname(pkg), 'dist', 'index.js');
+      const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+      out[name] = `${statSync(file).mtime.toISOString()} sha256:${hash}`;
     } catch {
       out[name] = 'not built';
     }

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BenchError } from './bench-error.js';
@@ -101,6 +102,11 @@ export async function measure(
     execArgv,
   );
   let load: WorkerProcess | undefined;
+  // When, and how busy the machine was: rates depend on it (CPU per operation much less).
+  const provenance = {
+    startedAt: new Date().toISOString(),
+    loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+  };
   try {
     const listening = await server.waitFor(['listening', 'failed'], 20_000, 'starting the server');
     if (listening.type === 'failed') {
@@ -140,7 +146,7 @@ export async function measure(
     return {
       ok: true,
       metrics: outcome.metrics,
-      details: outcome.details,
+      details: { ...outcome.details, ...provenance },
       ...(profileServer ? { cpuProfile: join(options.cpuProfDir!, profileName) } : {}),
       ...(profileLoad ? { cpuProfileLoad: join(options.cpuProfDir!, loadProfileName) } : {}),
       ...(snapshotPrefix
@@ -153,7 +159,7 @@ export async function measure(
         : {}),
     };
   } catch (error) {
-    return { ok: false, metrics: {}, details: {}, error: (error as Error).message };
+    return { ok: false, metrics: {}, details: provenance, error: (error as Error).message };
   } finally {
     load?.kill();
     await server.stop();
@@ -265,8 +271,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
       ...environment,
       loadAverageEnd: loadAverageNow(),
       distBuilt: builtAtStart,
+      // Changed code, not merely rebuilt: compare the content hashes.
       rebuiltDuringRun: Object.entries(distBuildTimes())
-        .filter(([name, time]) => builtAtStart[name] !== time)
+        .filter(([name, build]) => builtAtStart[name]?.split(' ')[1] !== build.split(' ')[1])
         .map(([name]) => name),
     },
     scenarios: results,

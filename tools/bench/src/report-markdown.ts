@@ -52,12 +52,12 @@ export function renderMarkdown(results: BenchResults): string {
     `- Node ${env.node} (V8 ${env.v8}); ${versions}`,
     `- ws native helpers: ${native}`,
     `- ws02 client: ${env.ws02Client}`,
-    `- @ws02 builds measured (dist/index.js times): ${Object.entries(env.distBuilt ?? {})
+    `- @ws02 builds measured (dist/index.js): ${Object.entries(env.distBuilt ?? {})
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
     ...((env.rebuiltDuringRun ?? []).length > 0
       ? [
-          `- **Rebuilt during the run** (later rounds measured newer code): ${env.rebuiltDuringRun.join(', ')}`,
+          `- **Changed during the run** (later rounds measured newer code): ${env.rebuiltDuringRun.join(', ')}`,
         ]
       : []),
     '',

@@ -126,9 +126,9 @@ export interface EnvironmentInfo {
   readonly wsNative: Readonly<Record<string, string | boolean>>;
   /** Which client drives the ws02 server in the `ws02` contender. */
   readonly ws02Client: string;
-  /** When each @ws02 package's dist/index.js was built, at the start of the run. */
+  /** Each @ws02 package's dist/index.js at the start: `<mtime> sha256:<12 hex>`. */
   readonly distBuilt: Readonly<Record<string, string>>;
-  /** Packages whose dist was rebuilt while the run went on (their code changed mid-run). */
+  /** Packages whose dist content changed while the run went on (later rounds, newer code). */
   readonly rebuiltDuringRun: readonly string[];
 }
 

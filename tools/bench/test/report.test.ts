@@ -142,7 +142,7 @@ describe('reports', () => {
     expect(section.endsWith(MARKDOWN_END)).toBe(true);
     expect(section).toContain('`node dist/cli.js --quick`');
     expect(section).toContain(
-      '**Rebuilt during the run** (later rounds measured newer code): @ws02/frame',
+      '**Changed during the run** (later rounds measured newer code): @ws02/frame',
     );
     const doc = `# Title\n\nintro\n\n${MARKDOWN_START}\nold\n${MARKDOWN_END}\n\nafter\n`;
     const updated = replaceMarkdownSection(doc, section);
