@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { decodeText } from '@ws02/frame';
 import type { OffloadPool, TextDecodeTask } from '@ws02/socket';
@@ -9,7 +10,7 @@ export interface OffloadSample {
   readonly inlineMicros: number;
   /**
    * Main-thread time of the same decode sent to the pool: move the buffer, send, take the string
-   * back (event-loop utilization, µs, least of the rounds).
+   * back; the wait is not counted (µs, least of the rounds).
    */
   readonly offloadMainMicros: number;
   /** Wall time of one offloaded decode, waiting included (µs, median). */
@@ -25,6 +26,12 @@ export interface OffloadCalibration {
   readonly minBytes: number;
   /** Wall time of one empty task (µs, median). */
   readonly roundTripMicros: number;
+  /**
+   * How main-thread time was measured: `thread-cpu` (Linux: the main thread's own CPU time, read
+   * from /proc/thread-self/schedstat around sleeps, so other processes on the cores do not
+   * inflate it) or `wall` (elsewhere: wall time inline, event-loop utilization for the pool).
+   */
+  readonly method: 'thread-cpu' | 'wall';
   readonly samples: readonly OffloadSample[];
 }
 
@@ -44,9 +51,9 @@ const DEFAULT_SIZES = [16, 32, 64, 128, 256, 512, 1024].map((k) => k * 1024);
 /**
  * Measures, on this machine and this pool, where offloading text decoding starts to pay: for each
  * size, the main thread's time to decode a non-ASCII sample inline against its time to move it to
- * the pool and take the string back (event-loop utilization, so the wait is not counted); the
- * least of several rounds is kept, since other work on the cores only adds to a measurement. Run it at start-up, before serving (other work on the main thread would be counted),
- * and pass the result: `offload: { pool, minBytes: (await calibrateOffload(pool)).minBytes }`.
+ * the pool and take the string back (the wait is not counted); the least of several rounds is
+ * kept, since other work on the cores only adds to a measurement. Run it at start-up, before
+ * serving (other work on the main thread would be counted), and pass the result: `offload: { pool, minBytes: (await calibrateOffload(pool)).minBytes }`.
  * ASCII text is not sampled: it is kept inline whatever its size (`keepAsciiInline`).
  * Takes about 0.2–1 s.
  */
@@ -68,6 +75,7 @@ export async function calibrateOffload(
     trips.push((performance.now() - start) * 1000);
   }
 
+  const clock = await mainThreadClock();
   const samples: OffloadSample[] = [];
   for (const bytes of sizes) {
     const text = sampleText(bytes);
@@ -78,17 +86,17 @@ export async function calibrateOffload(
     const main: number[] = [];
     const wall: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      let start = performance.now();
-      decodeText(text, 'replace');
-      inline.push((performance.now() - start) * 1000);
+      inline.push(await clock.measure(() => decodeText(text, 'replace')));
       // The buffer is made before the clock starts: a message this large was joined by the core
       // into a buffer of its own (inline or not), which the offload stage moves without a copy.
       const buffer = owned(text);
-      const before = performance.eventLoopUtilization();
-      start = performance.now();
-      await runOnce(pool, buffer);
-      wall.push((performance.now() - start) * 1000);
-      main.push(performance.eventLoopUtilization(before).active * 1000);
+      main.push(
+        await clock.measure(async () => {
+          const start = performance.now();
+          await runOnce(pool, buffer);
+          wall.push((performance.now() - start) * 1000);
+        }),
+      );
     }
     // The least of the rounds: other work sharing the cores can only add to a measurement.
     samples.push({
@@ -105,7 +113,60 @@ export async function calibrateOffload(
     if (s.offloadMainMicros * margin > s.inlineMicros) break;
     minBytes = Math.max(floor, s.bytes);
   }
-  return { minBytes, roundTripMicros: median(trips), samples };
+  return { minBytes, roundTripMicros: median(trips), method: clock.method, samples };
+}
+
+interface MainThreadClock {
+  readonly method: 'thread-cpu' | 'wall';
+  /** Main-thread µs that `work` costs (its waits not counted). */
+  measure(work: () => unknown): Promise<number>;
+}
+
+const SCHEDSTAT = '/proc/thread-self/schedstat';
+const sleep = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+/**
+ * Linux keeps a thread's CPU time (schedstat, ns) exact as of the moment it last slept; sleeping
+ * right before both reads makes the difference exact, whatever else runs on the cores. The cost
+ * of the empty measurement (timer wake-ups, the reads) is subtracted.
+ */
+async function mainThreadClock(): Promise<MainThreadClock> {
+  const read = () => Number(readFileSync(SCHEDSTAT, 'latin1').split(' ', 1)[0]) / 1000;
+  let available = false;
+  try {
+    available = Number.isFinite(read()) && read() > 0;
+  } catch {
+    available = false;
+  }
+  if (!available) {
+    return {
+      method: 'wall',
+      async measure(work) {
+        const before = performance.eventLoopUtilization();
+        const start = performance.now();
+        const result = work();
+        if (result instanceof Promise) {
+          await result;
+          return performance.eventLoopUtilization(before).active * 1000;
+        }
+        return (performance.now() - start) * 1000;
+      },
+    };
+  }
+  const raw = async (work: () => unknown) => {
+    await sleep();
+    const start = read();
+    await work();
+    await sleep();
+    return read() - start;
+  };
+  const empty: number[] = [];
+  for (let i = 0; i < 5; i++) empty.push(await raw(() => undefined));
+  const overhead = Math.min(...empty);
+  return {
+    method: 'thread-cpu',
+    measure: async (work) => Math.max(0, (await raw(work)) - overhead),
+  };
 }
 
 function owned(bytes: Uint8Array): ArrayBuffer {

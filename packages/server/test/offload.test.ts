@@ -423,10 +423,13 @@ describe('the shipped worker module and calibration', () => {
     const result = await calibrateOffload(pool, { sizes: [16 * 1024, 256 * 1024], rounds: 2 });
     expect(result.samples.map((s) => s.bytes)).toEqual([16 * 1024, 256 * 1024]);
     for (const s of result.samples) {
-      expect(s.inlineMicros).toBeGreaterThan(0);
-      expect(s.offloadMainMicros).toBeGreaterThan(0);
+      expect(s.inlineMicros).toBeGreaterThanOrEqual(0);
+      expect(s.offloadMainMicros).toBeGreaterThanOrEqual(0);
       expect(s.offloadWallMicros).toBeGreaterThan(0);
     }
+    // Decoding 256 KiB of mixed text costs the main thread hundreds of µs on any machine.
+    expect(result.samples[1]!.inlineMicros).toBeGreaterThan(0);
+    expect(result.method).toBe(process.platform === 'linux' ? 'thread-cpu' : 'wall');
     expect(result.roundTripMicros).toBeGreaterThan(0);
     expect(result.minBytes === Number.POSITIVE_INFINITY || result.minBytes >= 16 * 1024).toBe(true);
     await expect(calibrateOffload({ run: async () => 0, queueSize: 0 })).rejects.toThrow(
