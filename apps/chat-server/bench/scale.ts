@@ -315,6 +315,8 @@ interface Run {
   wall: number;
   cpu: number;
   redisCpu: number;
+  /** The cluster primary's share of `cpu` (0 elsewhere). */
+  primaryCpu: number;
 }
 
 async function round(setup: Setup, pop: Population, sc: Scenario, tag: string): Promise<Run> {
@@ -347,6 +349,7 @@ async function round(setup: Setup, pop: Population, sc: Scenario, tag: string): 
     expected.set(m, (expected.get(m) ?? 0) + base[i]! + perSender * pop.senders[room]!.length);
   }
   const cpu0 = setup.pids.reduce((n, pid) => n + cpuMs(pid), 0);
+  const primary0 = setup.name === 'cluster' ? cpuMs(setup.pids[0]!) : 0;
   const redis0 = setup.redisPid !== undefined ? cpuMs(setup.redisPid) : 0;
   const t0 = process.hrtime.bigint();
   const turns = Math.max(...writes.map(([, out]) => out.length));
@@ -360,6 +363,7 @@ async function round(setup: Setup, pop: Population, sc: Scenario, tag: string): 
     wall,
     cpu: setup.pids.reduce((n, pid) => n + cpuMs(pid), 0) - cpu0,
     redisCpu: setup.redisPid !== undefined ? cpuMs(setup.redisPid) - redis0 : 0,
+    primaryCpu: setup.name === 'cluster' ? cpuMs(setup.pids[0]!) - primary0 : 0,
   };
 }
 
@@ -424,6 +428,7 @@ function report(
       wall: median(list.map((x) => x.wall)),
       cpu: median(list.map((x) => x.cpu)),
       redisCpu: median(list.map((x) => x.redisCpu)),
+      primaryCpu: median(list.map((x) => x.primaryCpu)),
     };
     rows.set(s.name, row);
     table[s.name] = {
@@ -433,7 +438,12 @@ function report(
       'server CPU ms': row.cpu.toFixed(0),
       'deliveries/server CPU-s': Math.round(deliveries / (row.cpu / 1000)).toLocaleString('en-US'),
       'messages/server CPU-s': Math.round(messages / (row.cpu / 1000)).toLocaleString('en-US'),
-      'redis CPU ms': s.redisPid !== undefined ? row.redisCpu.toFixed(0) : '',
+      'primary / redis CPU ms':
+        s.redisPid !== undefined
+          ? `redis ${row.redisCpu.toFixed(0)}`
+          : s.name === 'cluster'
+            ? `primary ${row.primaryCpu.toFixed(0)}`
+            : '',
     };
   }
   console.table(table);
@@ -445,6 +455,9 @@ function report(
   );
   console.log(
     `  server CPU per delivery vs single: cluster ${c(rows.get('cluster')!, single)}×, redis1 ${c(rows.get('redis1')!, single)}×, redis2 ${c(rows.get('redis2')!, single)}×`,
+  );
+  console.log(
+    `  cluster primary CPU per message: ${((rows.get('cluster')!.primaryCpu * 1000) / messages).toFixed(1)} µs`,
   );
   console.log(
     `  redis-server CPU per message: redis1 ${((rows.get('redis1')!.redisCpu * 1000) / messages).toFixed(1)} µs, redis2 ${((rows.get('redis2')!.redisCpu * 1000) / messages).toFixed(1)} µs`,

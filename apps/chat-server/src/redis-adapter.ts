@@ -811,7 +811,12 @@ export class RedisAdapter implements ChatAdapter {
           list.push(lost[i + 1]!);
           byRoom.set(lost[i]!, list);
         }
-        for (const [room, nicks] of byRoom) this.#control?.membersLost(room, nicks);
+        for (const [room, nicks] of byRoom) {
+          // The script's deltas come on the subscriber connection, maybe after this reply: the
+          // replica drops them now, so the `leave` events below never precede it.
+          for (const nick of nicks) this.#presence.apply(['m-', room, nick]);
+          this.#control?.membersLost(room, nicks);
+        }
         if (was === 0) {
           this.#log.warn(
             { event: 'redis-presumed-dead', instance: this.instanceId },
