@@ -36,7 +36,10 @@ function stamp(): string {
 export function createOutput(options: OutputOptions): Output {
   const outColor = colorEnabled(process.stdout, options.color);
   const errColor = colorEnabled(process.stderr, options.color);
-  const paint = (on: boolean, style: Style, text: string) => (on ? styleText(style, text) : text);
+  // The decision is ours (TTY, --no-color, NO_COLOR, FORCE_COLOR): styleText must not check the
+  // stream again — it would drop colour whenever a CI variable is set, even on a real terminal.
+  const paint = (on: boolean, style: Style, text: string) =>
+    on ? styleText(style, text, { validateStream: false }) : text;
   const output: Output = {
     message(text) {
       write(process.stdout, paint(outColor, 'green', text));
