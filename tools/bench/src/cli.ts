@@ -6,6 +6,7 @@ import { renderCharts } from './charts.js';
 import { formatProfileSummary, readCpuProfile, summariseCpuProfile } from './cpu-profile.js';
 import { formatValue } from './format.js';
 import { formatHeapDiff, readHeapDiff } from './heap-snapshot.js';
+import { formatJson } from './json-format.js';
 import {
   ALL_CONTENDERS,
   type BenchOptions,
@@ -62,7 +63,7 @@ function writeOutputs(
   opts: { json?: string; charts?: string; markdown?: string },
 ): void {
   if (opts.json !== undefined && opts.json !== '-') {
-    writeFileSync(opts.json, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(opts.json, formatJson(results));
     process.stderr.write(`results: ${opts.json}\n`);
   }
   if (opts.charts !== undefined) {
@@ -149,7 +150,7 @@ async function run(opts: RunOptions): Promise<void> {
   const toStdout = opts.json === '-';
   const tableStream = toStdout ? process.stderr : process.stdout;
   tableStream.write(`\n${renderTable(results, { color: shouldColor(tableStream, opts.color) })}`);
-  if (toStdout) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  if (toStdout) process.stdout.write(formatJson(results));
   writeOutputs(results, opts);
   if (opts.cpuProf !== undefined) {
     const lines: string[] = [];

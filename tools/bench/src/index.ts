@@ -25,6 +25,7 @@ export {
   type HeapGroup,
   readHeapDiff,
 } from './heap-snapshot.js';
+export { formatJson } from './json-format.js';
 export {
   type ConnectLoadClient,
   clientFor,
