@@ -4,32 +4,9 @@
 // independent bytes.
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
+import { CLASSIC, frame, OP } from '../../../scripts/test-utils/draft02-bytes.js';
 
-/** The classic request of the draft's section 1 overview and its 16-byte answer. */
-const CLASSIC = {
-  key1: '4 @1  46546xW%0l 1 5',
-  key2: '12998 5 Y3 1  .P00',
-  key3: Buffer.from('^n:ds[4U', 'latin1'),
-  response: Buffer.from("8jKS'y:G*Co,Wxa-", 'latin1'),
-};
-
-export const OP = { CONT: 0, CLOSE: 1, PING: 2, PONG: 3, TEXT: 4, BINARY: 5 } as const;
-
-/** Encodes one unmasked draft-02 frame (4.2), shortest length form. */
-export function frame(opcode: number, payload: Buffer | string): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  if (body.length < 126) return Buffer.concat([Buffer.from([opcode, body.length]), body]);
-  if (body.length < 65536) {
-    const h = Buffer.from([opcode, 126, 0, 0]);
-    h.writeUInt16BE(body.length, 2);
-    return Buffer.concat([h, body]);
-  }
-  const h = Buffer.alloc(10);
-  h[0] = opcode;
-  h[1] = 127;
-  h.writeBigUInt64BE(BigInt(body.length), 2);
-  return Buffer.concat([h, body]);
-}
+export { frame, OP };
 
 // biome-ignore lint/suspicious/noExplicitAny: test messages are free-form JSON
 export type Json = Record<string, any>;

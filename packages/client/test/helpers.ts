@@ -167,23 +167,4 @@ export async function startRawServer(
   };
 }
 
-/** Encodes one unmasked draft-02 frame by hand (4.2). */
-export function frame(opcode: number, payload: Buffer | string, more = false): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const b0 = (more ? 0x80 : 0) | opcode;
-  if (body.length < 126) return Buffer.concat([Buffer.from([b0, body.length]), body]);
-  if (body.length < 65536) {
-    const h = Buffer.alloc(4);
-    h[0] = b0;
-    h[1] = 126;
-    h.writeUInt16BE(body.length, 2);
-    return Buffer.concat([h, body]);
-  }
-  const h = Buffer.alloc(10);
-  h[0] = b0;
-  h[1] = 127;
-  h.writeBigUInt64BE(BigInt(body.length), 2);
-  return Buffer.concat([h, body]);
-}
-
-export const OP = { CONT: 0, CLOSE: 1, PING: 2, PONG: 3, TEXT: 4, BINARY: 5 } as const;
+export { frame, OP } from '../../../scripts/test-utils/draft02-bytes.js';

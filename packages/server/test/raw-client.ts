@@ -2,14 +2,9 @@
 // handshakes and frames exactly as given and reads back raw bytes. No @ws02 code on this side,
 // so the server is checked against independent bytes.
 import { connect, type Socket } from 'node:net';
+import { CLASSIC, frame, OP } from '../../../scripts/test-utils/draft02-bytes.js';
 
-/** The classic request of the draft's section 1 overview (SPEC-NOTES worked examples). */
-export const CLASSIC = {
-  key1: '4 @1  46546xW%0l 1 5',
-  key2: '12998 5 Y3 1  .P00',
-  key3: Buffer.from('^n:ds[4U', 'latin1'),
-  response: Buffer.from("8jKS'y:G*Co,Wxa-", 'latin1'),
-};
+export { CLASSIC, frame, OP };
 
 export interface RequestOptions {
   path?: string;
@@ -144,25 +139,6 @@ export async function openWebSocket(port: number, o: RequestOptions = {}): Promi
   return client;
 }
 
-/** Encodes one unmasked draft-02 frame by hand (4.2), minimal length encoding. */
-export function frame(opcode: number, payload: Buffer | string, more = false): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const b0 = (more ? 0x80 : 0) | opcode;
-  if (body.length < 126) return Buffer.concat([Buffer.from([b0, body.length]), body]);
-  if (body.length < 65536) {
-    const h = Buffer.alloc(4);
-    h[0] = b0;
-    h[1] = 126;
-    h.writeUInt16BE(body.length, 2);
-    return Buffer.concat([h, body]);
-  }
-  const h = Buffer.alloc(10);
-  h[0] = b0;
-  h[1] = 127;
-  h.writeBigUInt64BE(BigInt(body.length), 2);
-  return Buffer.concat([h, body]);
-}
-
 /** Reads one whole frame from the client's inbox (test side decoder, 4.2). */
 export async function readFrame(
   client: RawClient,
@@ -175,5 +151,3 @@ export async function readFrame(
   const payload = await client.take(len, ms);
   return { opcode: h[0]! & 0x0f, more: (h[0]! & 0x80) !== 0, payload };
 }
-
-export const OP = { CONT: 0, CLOSE: 1, PING: 2, PONG: 3, TEXT: 4, BINARY: 5 } as const;
