@@ -1,5 +1,5 @@
 import { MAX_KEY_NUMBER } from './challenge.js';
-import { defaultRandom, RandomIntegers, type RandomSource } from './random.js';
+import { type RandomIntegers, type RandomSource, randomIntegersFor } from './random.js';
 
 /** The client's secrets for one handshake (5.1 steps 19–26 and 29). */
 export interface ClientKeys {
@@ -26,8 +26,8 @@ const RANDOM_CHARACTERS = 15 + 69;
  * Generates key_1, key_2 and key_3 exactly as 5.1 steps 19–26 and 29 say, from `random`
  * (default: Web Crypto's `getRandomValues`). Integers are drawn without modulo bias.
  */
-export function generateClientKeys(random: RandomSource = defaultRandom): ClientKeys {
-  return generateClientKeysFrom(new RandomIntegers(random));
+export function generateClientKeys(random?: RandomSource): ClientKeys {
+  return generateClientKeysFrom(randomIntegersFor(random));
 }
 
 /** {@link generateClientKeys} drawing from an existing pool (the handshake shares one). */
@@ -50,20 +50,31 @@ export function generateClientKeysFrom(random: RandomIntegers): ClientKeys {
   return { key1, key2, number1, number2, spaces1, spaces2, key3 };
 }
 
+// Room for one key: product_n's ≤ 10 digits, ≤ 12 characters (step 24), ≤ 12 spaces (step 25).
+const scratch = new Uint8Array(40);
+
 function buildKey(product: number, spaces: number, random: RandomIntegers): string {
-  // Steps 22–23: product_n (exact: ≤ 4,294,967,295) in base ten.
-  const chars = String(product).split('');
+  // Steps 22–23: product_n (exact: ≤ 4,294,967,295) in base ten, as character codes in a
+  // module scratch buffer (insertions are in-place moves, no per-character strings).
+  const digits = String(product);
+  let length = digits.length;
+  for (let i = 0; i < length; i++) scratch[i] = digits.charCodeAt(i);
   // Step 24: one to twelve random characters, none a digit or a space, at random positions.
   const extra = random.between(1, 12);
   for (let i = 0; i < extra; i++) {
     const pick = random.below(RANDOM_CHARACTERS);
     const code = pick < 15 ? 0x21 + pick : 0x3a + (pick - 15);
-    chars.splice(random.between(0, chars.length), 0, String.fromCharCode(code));
+    length = insert(random.between(0, length), code, length);
   }
   // Step 25: spaces at random positions other than the start or the end: inserting before
   // index 1 .. length − 1 keeps a non-space character on both ends (length ≥ 2 after step 24).
-  for (let i = 0; i < spaces; i++) {
-    chars.splice(random.between(1, chars.length - 1), 0, ' ');
-  }
-  return chars.join('');
+  for (let i = 0; i < spaces; i++) length = insert(random.between(1, length - 1), 0x20, length);
+  return String.fromCharCode.apply(null, scratch.subarray(0, length) as unknown as number[]);
+}
+
+// Inserts `code` before index `at` of scratch[0 .. length), returning the new length.
+function insert(at: number, code: number, length: number): number {
+  scratch.copyWithin(at + 1, at, length);
+  scratch[at] = code;
+  return length + 1;
 }

@@ -7,8 +7,12 @@ export {
 } from './challenge.js';
 export {
   type ClientHandshake,
+  type ClientHandshakeAttemptOptions,
   type ClientHandshakeOptions,
+  ClientHandshakeTemplate,
+  type ClientHandshakeTemplateOptions,
   createClientHandshake,
+  prepareClientHandshake,
 } from './client-handshake.js';
 export {
   ClientHandshakeParser,

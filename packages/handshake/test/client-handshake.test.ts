@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createClientHandshake, HandshakeError } from '../src/index.js';
+import {
+  ClientHandshakeTemplate,
+  computeHandshakeResponse,
+  createClientHandshake,
+  HandshakeError,
+  prepareClientHandshake,
+} from '../src/index.js';
 import { hex, seededRandom, text, toHex } from './helpers.js';
 
 const CLIENT_EXAMPLE_KEYS = {
@@ -195,5 +201,81 @@ describe('createClientHandshake (5.1 steps 1, 6–30)', () => {
       md5: () => new Uint8Array(16).fill(7),
     });
     expect([...hs.expected]).toEqual(new Array(16).fill(7));
+  });
+});
+
+describe('prepareClientHandshake (step 1 and the fixed fields once, steps 17–30 per attempt)', () => {
+  it('each create() is a fresh, valid request with new keys and the same fixed fields', () => {
+    const template = prepareClientHandshake({
+      url: 'ws://Example.COM:8080/chat?x=1',
+      origin: 'http://example.com',
+      protocols: ['chat', 'superchat'],
+      extraHeaders: [['Authorization', 'Basic eDp5']],
+    });
+    expect(template).toBeInstanceOf(ClientHandshakeTemplate);
+    expect(template.location).toBe('ws://example.com:8080/chat?x=1');
+    expect(template.url).toEqual({
+      host: 'example.com',
+      port: 8080,
+      resourceName: '/chat?x=1',
+      secure: false,
+    });
+    const a = template.create();
+    const b = template.create({ cookies: 'sid=1' });
+    expect(a.keys.key1).not.toBe(b.keys.key1);
+    for (const hs of [a, b]) {
+      const { line, fields, key3 } = dissect(hs.request);
+      expect(line).toBe('GET /chat?x=1 HTTP/1.1');
+      expect(fields).toEqual(
+        expect.arrayContaining([
+          'Upgrade: WebSocket',
+          'Connection: Upgrade',
+          'Host: example.com:8080',
+          'Origin: http://example.com',
+          'Sec-WebSocket-Draft: 2',
+          'Sec-WebSocket-Protocol: chat superchat',
+          'Authorization: Basic eDp5',
+          `Sec-WebSocket-Key1: ${hs.keys.key1}`,
+          `Sec-WebSocket-Key2: ${hs.keys.key2}`,
+        ]),
+      );
+      // Steps 45–46: what the server core answers to these keys is what the client expects.
+      expect(toHex(computeHandshakeResponse(hs.keys.key1, hs.keys.key2, key3))).toBe(
+        toHex(hs.expected),
+      );
+      expect(hs.location).toBe(template.location);
+      expect(hs.protocols).toEqual(['chat', 'superchat']);
+    }
+    expect(dissect(a.request).fields.some((f) => f.startsWith('Cookie:'))).toBe(false);
+    expect(dissect(b.request).fields).toContain('Cookie: sid=1');
+  });
+
+  it("per-attempt extra fields are added after the template's and checked (step 18)", () => {
+    const template = prepareClientHandshake({ url: 'ws://h/', origin: 'null' });
+    const hs = template.create({ extraHeaders: [['Proxy-Authorization', 'Basic eDp5']] });
+    expect(dissect(hs.request).fields).toContain('Proxy-Authorization: Basic eDp5');
+    expect(dissect(template.create().request).fields.join()).not.toContain('Proxy-Authorization');
+    const e = thrown(() => template.create({ extraHeaders: [['Origin', 'x']] }));
+    expect(e.code).toBe('HANDSHAKE_INVALID_FIELD');
+    expect(e.step).toBe(18);
+    expect(thrown(() => template.create({ cookies: ['a=1', 'b\r\n'] })).code).toBe(
+      'HANDSHAKE_INVALID_FIELD',
+    );
+  });
+
+  it('step 1 fails at preparation (HANDSHAKE_INVALID_URL), before any attempt', () => {
+    const e = thrown(() => prepareClientHandshake({ url: 'ws://h/', origin: 'HTTP://X' }));
+    expect(e.code).toBe('HANDSHAKE_INVALID_URL');
+    expect(e.step).toBe(1);
+  });
+
+  it('an injected random source reproduces the same request; create() keys override it', () => {
+    const template = prepareClientHandshake({ url: 'ws://h/', origin: 'null' });
+    const one = template.create({ random: seededRandom(3) });
+    const two = template.create({ random: seededRandom(3) });
+    expect(toHex(one.request)).toBe(toHex(two.request));
+    const fixed = template.create({ keys: CLIENT_EXAMPLE_KEYS, random: seededRandom(3) });
+    expect(fixed.keys).toBe(CLIENT_EXAMPLE_KEYS);
+    expect(dissect(fixed.request).key3).toEqual(CLIENT_EXAMPLE_KEYS.key3);
   });
 });
