@@ -11,12 +11,12 @@ export const defaultRandom: RandomSource = (bytes) => {
   globalThis.crypto.getRandomValues(bytes);
 };
 
-/** Pool size for an injected source: one call serves a whole handshake (about 200 bytes). */
+/** Pool size for an injected source: one call serves a whole handshake (about 70 bytes). */
 const POOL_SIZE = 256;
 /**
  * Pool size of the process-wide Web Crypto pool: each `getRandomValues` call costs a few
  * microseconds whatever its size (measured: most of the key generation's cost when a fresh
- * 256-byte pool was filled per handshake), so one call now serves about 40 handshakes.
+ * 256-byte pool was filled per handshake), so one call now serves about 110 handshakes.
  * Well below Web Crypto's 65,536-byte limit per call.
  */
 const SHARED_POOL_SIZE = 8192;
