@@ -29,6 +29,8 @@ export interface ConnectQueueEvents {
   release: [key: string];
 }
 
+const noop = () => {};
+
 interface Waiter {
   readonly target: ConnectTarget;
   readonly grant: () => void;
@@ -91,24 +93,38 @@ export class ConnectQueue extends EventEmitter<ConnectQueueEvents> {
    */
   acquire(target: ConnectTarget, signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#canGo(target)) return Promise.resolve(this.#take(target));
-    this.emit('wait', target.key);
     return new Promise((resolve, reject) => {
+      let cancel: () => void = noop;
       const onAbort = () => {
-        const i = this.#waiters.indexOf(waiter);
-        if (i !== -1) this.#waiters.splice(i, 1);
+        cancel();
         reject(signal!.reason);
       };
-      const waiter: Waiter = {
-        target,
-        grant: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(this.#take(target));
-        },
-      };
-      this.#waiters.push(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      cancel = this.request(target, (release) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(release);
+      });
+      if (cancel !== noop) signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * {@link acquire} with a callback, for the client's own attempts (no promise, no signal):
+   * `grant` receives the release function — at once (synchronously) when the key is free, else
+   * when its turn comes. Returns a function that withdraws a waiting request (a no-op once
+   * granted: then call the release function instead).
+   */
+  request(target: ConnectTarget, grant: (release: () => void) => void): () => void {
+    if (this.#canGo(target)) {
+      grant(this.#take(target));
+      return noop;
+    }
+    this.emit('wait', target.key);
+    const waiter: Waiter = { target, grant: () => grant(this.#take(target)) };
+    this.#waiters.push(waiter);
+    return () => {
+      const i = this.#waiters.indexOf(waiter);
+      if (i !== -1) this.#waiters.splice(i, 1);
+    };
   }
 
   #canGo(target: ConnectTarget): boolean {

@@ -18,10 +18,14 @@ export async function cookieFieldFor(
   jar: CookieJar,
   url: WebSocketUrl,
 ): Promise<string | undefined> {
-  const target = cookieUrl(url);
-  const value = jar.store.synchronous
-    ? jar.getCookieStringSync(target, { http: true })
-    : await jar.getCookieString(target, { http: true });
+  if (jar.store.synchronous) return cookieFieldForSync(jar, url);
+  const value = await jar.getCookieString(cookieUrl(url), { http: true });
+  return value === '' ? undefined : value;
+}
+
+/** {@link cookieFieldFor} for a jar whose store is synchronous (tough-cookie's default). */
+export function cookieFieldForSync(jar: CookieJar, url: WebSocketUrl): string | undefined {
+  const value = jar.getCookieStringSync(cookieUrl(url), { http: true });
   return value === '' ? undefined : value;
 }
 
@@ -29,17 +33,31 @@ export async function cookieFieldFor(
  * "Apply the cookies" (steps 49 and the end of 5.1): each `Set-Cookie` as RFC 6265 says, for the
  * same resource. `Set-Cookie2` (RFC 2965, obsolete) is not supported by the jar, so — as step 44
  * requires of an unsupported cookie specification — it is ignored. A cookie the jar refuses
- * (bad domain, public suffix, …) is ignored too, as a browser would.
+ * (bad domain, public suffix, …) is ignored too, as a browser would. Returns a promise only for
+ * an asynchronous store.
  */
-export async function applyCookies(
+export function applyCookies(
   jar: CookieJar,
   cookies: readonly HandshakeCookie[],
   url: WebSocketUrl,
-): Promise<void> {
+): Promise<void> | undefined {
   const target = cookieUrl(url);
+  if (!jar.store.synchronous) return applyCookiesAsync(jar, cookies, target);
+  // A synchronous store (tough-cookie's default): applied at once, no promise.
+  for (const cookie of cookies) {
+    if (cookie.name === 'set-cookie')
+      jar.setCookieSync(cookie.value, target, { ignoreError: true });
+  }
+  return undefined;
+}
+
+async function applyCookiesAsync(
+  jar: CookieJar,
+  cookies: readonly HandshakeCookie[],
+  target: string,
+): Promise<void> {
   for (const cookie of cookies) {
     if (cookie.name !== 'set-cookie') continue;
-    if (jar.store.synchronous) jar.setCookieSync(cookie.value, target, { ignoreError: true });
-    else await jar.setCookie(cookie.value, target, { ignoreError: true });
+    await jar.setCookie(cookie.value, target, { ignoreError: true });
   }
 }

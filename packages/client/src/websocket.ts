@@ -1,7 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { createClientHandshake, type HandshakeCookie, type HandshakeField } from '@ws02/handshake';
+import {
+  type ClientHandshakeTemplate,
+  type HandshakeCookie,
+  type HandshakeField,
+  prepareClientHandshake,
+} from '@ws02/handshake';
 import {
   type ConnectionCounters,
   createConnectionCounters,
@@ -11,10 +16,10 @@ import {
   WebSocketConnection,
 } from '@ws02/socket';
 import {
-  constructWebSocketUrl,
+  defaultPort,
+  isWs02Error,
   parseWebSocketUrl,
   serializeOrigin,
-  validateWebSocketUrl,
   type WebSocketUrl,
   type Ws02Error,
 } from '@ws02/url';
@@ -22,7 +27,7 @@ import { CookieJar } from 'tough-cookie';
 import { ClientError } from './client-error.js';
 import { type ConnectQueue, defaultConnectQueue } from './connect-queue.js';
 import { applyCookies } from './cookies.js';
-import { type Established, establish } from './establish.js';
+import { type EstablishCallbacks, type Established, Establishment } from './establish.js';
 import {
   type EventListenerLike,
   WebSocketCloseEvent,
@@ -74,15 +79,15 @@ const EMPTY = Buffer.alloc(0);
 /** Everything the constructor settles once; every attempt reuses it. */
 interface Plan {
   readonly url: WebSocketUrl;
-  readonly origin: string;
-  readonly protocols: readonly string[];
-  readonly headers: readonly (readonly [string, string])[];
+  /** Step 1 and the fixed fields, checked once; each attempt only creates its request. */
+  readonly template: ClientHandshakeTemplate;
   readonly proxy: ProxyConfig | undefined;
   readonly proxyCredentials: string | undefined;
   readonly tls: ConnectionOptions;
   readonly lookup: LookupFunction;
   readonly queue: ConnectQueue;
-  readonly cookieJar: CookieJar | undefined;
+  /** `false`: no cookies; a jar: the caller's; undefined: our own, created when first needed. */
+  readonly cookieJar: CookieJar | false | undefined;
   readonly deferCookies: boolean;
   readonly handshakeTimeout: number;
   readonly closeTimeout: number;
@@ -134,7 +139,11 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
   #conn: WebSocketConnection | undefined;
   #protocol = '';
   #binaryType: BinaryType;
-  #abort: AbortController | undefined;
+  // The attempt in progress (5.1 steps 2–48), and why it was abandoned while its cookies were
+  // being applied (step 49 with an asynchronous store).
+  #attempt: Establishment | undefined;
+  #abandonedWith: Error | undefined;
+  #jar: CookieJar | undefined;
   #userClosed = false;
   #attempts = 0;
   #reconnectTimer: NodeJS.Timeout | undefined;
@@ -157,12 +166,7 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     const protocolList =
       protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
     const origin =
-      options.origin === undefined
-        ? serializeOrigin(`${url.secure ? 'https' : 'http'}://${url.host}:${url.port}`)
-        : serializeOrigin(options.origin);
-    validateWebSocketUrl({ ...url, origin, protocols: protocolList });
-    this.url = constructWebSocketUrl(url);
-    this.origin = origin;
+      options.origin === undefined ? defaultOrigin(url) : serializeOrigin(options.origin);
     this.#binaryType = checkBinaryType(options.binaryType ?? 'nodebuffer');
 
     const headers: (readonly [string, string])[] =
@@ -171,11 +175,25 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
         : Symbol.iterator in options.headers
           ? [...(options.headers as Iterable<readonly [string, string]>)]
           : Object.entries(options.headers as Record<string, string>);
-    // Step 18: a field that cannot be sent fails now (HandshakeError HANDSHAKE_INVALID_FIELD),
-    // not after a connection was opened. A dry run of the core's request builder checks them.
-    if (headers.length > 0) {
-      createClientHandshake({ url, origin, protocols: protocolList, extraHeaders: headers });
+    // Step 1 (3.3: origin and protocols too) and step 18 (a field that cannot be sent:
+    // HandshakeError HANDSHAKE_INVALID_FIELD) fail now, not after a connection was opened. The
+    // core checks them once, here; every attempt reuses the template.
+    let template: ClientHandshakeTemplate;
+    try {
+      template = prepareClientHandshake({
+        url,
+        origin,
+        protocols: protocolList,
+        ...(headers.length === 0 ? {} : { extraHeaders: headers }),
+      });
+    } catch (error) {
+      // The URL's own error (WebSocketUrlError), as the WHATWG constructor throws SyntaxError.
+      if (isWs02Error(error, 'HANDSHAKE_INVALID_URL') && isWs02Error(error.cause))
+        throw error.cause;
+      throw error;
     }
+    this.url = template.location;
+    this.origin = origin;
     const proxyUrl =
       options.proxy === false
         ? undefined
@@ -191,16 +209,14 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
       if (options[key] !== undefined) (tls as Record<string, unknown>)[key] = options[key];
     }
     this.#plan = {
-      url,
-      origin,
-      protocols: protocolList,
-      headers,
+      url: template.url,
+      template,
       proxy,
       proxyCredentials,
       tls,
       lookup: options.lookup ?? defaultLookup,
       queue: options.connectQueue ?? defaultConnectQueue,
-      cookieJar: options.cookieJar === false ? undefined : (options.cookieJar ?? new CookieJar()),
+      cookieJar: options.cookieJar,
       deferCookies: options.deferCookies === true,
       handshakeTimeout: positive('handshakeTimeout', options.handshakeTimeout, 10_000),
       closeTimeout: positive('closeTimeout', options.closeTimeout, 5_000),
@@ -260,7 +276,13 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
 
   /** The cookie jar read and written by the handshake (undefined with `cookieJar: false`). */
   get cookieJar(): CookieJar | undefined {
-    return this.#plan.cookieJar;
+    const given = this.#plan.cookieJar;
+    if (given === false) return undefined;
+    if (given !== undefined) return given;
+    // Our own jar is created on first use (this getter, or a Set-Cookie to apply): most
+    // connections never see a cookie, and an empty jar would send none anyway (step 17).
+    this.#jar ??= new CookieJar();
+    return this.#jar;
   }
 
   /**
@@ -469,44 +491,90 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
   // ---- connecting -----------------------------------------------------------------------
 
   #connect(): void {
-    const abort = new AbortController();
-    this.#abort = abort;
     this.#state = CONNECTING;
+    this.#abandonedWith = undefined;
     const plan = this.#plan;
-    establish({ ...plan, signal: abort.signal }).then(
-      (established) => this.#established(established, abort),
-      (error: unknown) => this.#attemptFailed(error as Error, abort),
+    const attempt = new Establishment(
+      {
+        template: plan.template,
+        proxy: plan.proxy,
+        proxyCredentials: plan.proxyCredentials,
+        tls: plan.tls,
+        lookup: plan.lookup,
+        queue: plan.queue,
+        cookieJar: this.#existingJar,
+        handshakeTimeout: plan.handshakeTimeout,
+        maxHeadBytes: plan.maxHeadBytes,
+        maxFields: plan.maxFields,
+      },
+      this.#attemptCallbacks,
     );
+    this.#attempt = attempt;
+    attempt.start();
   }
 
+  // The jar to read for step 17 without creating one (a new jar would hold no cookies).
+  readonly #existingJar = (): CookieJar | undefined => {
+    const given = this.#plan.cookieJar;
+    return given === false ? undefined : (given ?? this.#jar);
+  };
+
+  // One pair of callbacks for every attempt: only the current attempt can end (an abandoned
+  // one has already failed), so the attempt in #attempt is the one that called.
+  readonly #attemptCallbacks: EstablishCallbacks = {
+    established: (established) => this.#established(established, this.#attempt!),
+    failed: (error) => this.#attemptFailed(error, this.#attempt!),
+  };
+
   // Steps 49–51, then the open connection.
-  async #established(established: Established, abort: AbortController): Promise<void> {
-    const { socket } = established;
-    if (abort !== this.#abort || abort.signal.aborted) {
-      socket.destroy();
-      if (abort === this.#abort) this.#attemptFailed(abort.signal.reason as Error, abort);
-      return;
-    }
+  #established(established: Established, attempt: Establishment): void {
     const plan = this.#plan;
-    if (plan.deferCookies || plan.cookieJar === undefined) {
+    if (plan.deferCookies || plan.cookieJar === false) {
       // Step 51: stored for the component that invoked the algorithm.
       this.#cookies = plan.deferCookies ? established.cookies : [];
     } else if (established.cookies.length > 0) {
       // Step 49: applied only now that the reply checked out (the socket stays paused).
-      await applyCookies(plan.cookieJar, established.cookies, plan.url);
-      if (abort.signal.aborted || socket.destroyed) {
-        socket.destroy();
-        this.#attemptFailed(
-          (abort.signal.reason as Error | undefined) ??
-            new ClientError('CLIENT_SOCKET_ERROR', '5.1', 'the connection closed while opening'),
-          abort,
+      const applied = applyCookies(this.cookieJar!, established.cookies, plan.url);
+      if (applied !== undefined) {
+        applied.then(
+          () => this.#cookiesApplied(established, attempt),
+          (error: Error) => {
+            established.socket.destroy();
+            this.#attemptFailed(error, attempt);
+          },
         );
         return;
       }
     }
+    this.#open(established);
+  }
+
+  // After an asynchronous store applied the cookies: the attempt may have been abandoned (or the
+  // socket lost) meanwhile.
+  #cookiesApplied(established: Established, attempt: Establishment): void {
+    const { socket } = established;
+    if (attempt !== this.#attempt) {
+      socket.destroy();
+      return;
+    }
+    if (this.#abandonedWith !== undefined || socket.destroyed) {
+      socket.destroy();
+      this.#attemptFailed(
+        this.#abandonedWith ??
+          new ClientError('CLIENT_SOCKET_ERROR', '5.1', 'the connection closed while opening'),
+        attempt,
+      );
+      return;
+    }
+    this.#open(established);
+  }
+
+  #open(established: Established): void {
+    const { socket } = established;
+    const plan = this.#plan;
     // Step 50: established. The engine takes the socket; frames that came with the reply are
     // handed over first, so nothing is lost.
-    this.#abort = undefined;
+    this.#attempt = undefined;
     const tap = plan.tap;
     if (tap !== undefined) installTap(socket, tap, established.rest);
     const conn = new WebSocketConnection({
@@ -568,9 +636,9 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     this.#finish(error, body, wasClean);
   }
 
-  #attemptFailed(error: Error, abort: AbortController): void {
-    if (abort !== this.#abort) return;
-    this.#abort = undefined;
+  #attemptFailed(error: Error, attempt: Establishment): void {
+    if (attempt !== this.#attempt) return;
+    this.#attempt = undefined;
     if (this.#retry(error)) return;
     this.#finish(error, EMPTY, false);
   }
@@ -603,8 +671,11 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
       'the connection was closed before it was established',
     );
     this.#state = CLOSING;
-    if (this.#abort !== undefined) {
-      this.#abort.abort(error); // the attempt rejects and #attemptFailed finishes
+    if (this.#attempt !== undefined) {
+      // The attempt fails and #attemptFailed finishes; if it has already ended (cookies being
+      // applied), #cookiesApplied does.
+      this.#abandonedWith = error;
+      this.#attempt.abort(error);
       return;
     }
     if (this.#reconnectTimer !== undefined) {
@@ -643,6 +714,14 @@ const TLS_KEYS = [
   'session',
   'crl',
 ] as const;
+
+// The origin a browser would send for a page at the server itself (3.3's serialization: scheme,
+// lowercase host, port only when not the default). `url.host` is already lowercase ASCII from
+// 3.1, so this is what serializeOrigin would return, without a WHATWG URL parse.
+function defaultOrigin(url: WebSocketUrl): string {
+  const port = url.port === defaultPort(url.secure) ? '' : `:${url.port}`;
+  return `${url.secure ? 'https' : 'http'}://${url.host}${port}`;
+}
 
 function isWhatwgType(type: string): type is WhatwgType {
   return type === 'open' || type === 'message' || type === 'error' || type === 'close';
