@@ -176,6 +176,50 @@ describe('ConnectQueue', () => {
     );
   });
 
+  it('request(): granted synchronously when free, in turn when busy, withdrawable while waiting', () => {
+    const queue = new ConnectQueue();
+    const grants: string[] = [];
+    const releases: (() => void)[] = [];
+    const grant = (name: string) => (release: () => void) => {
+      grants.push(name);
+      releases.push(release);
+    };
+    queue.request({ key: 'x', unresolved: false }, grant('first'));
+    // Step 2's one-at-a-time holds for the callback form too.
+    expect(grants).toEqual(['first']);
+    queue.request({ key: 'x', unresolved: false }, grant('second'));
+    const withdraw = queue.request({ key: 'x', unresolved: false }, grant('withdrawn'));
+    queue.request({ key: 'x', unresolved: false }, grant('third'));
+    expect(grants).toEqual(['first']);
+    expect(queue.waiting).toBe(3);
+    withdraw();
+    expect(queue.waiting).toBe(2);
+    releases[0]!();
+    expect(grants).toEqual(['first', 'second']);
+    expect(queue.connecting).toEqual(['x']);
+    releases[1]!();
+    expect(grants).toEqual(['first', 'second', 'third']);
+    releases[2]!();
+    expect(queue.connecting).toEqual([]);
+    expect(queue.waiting).toBe(0);
+  });
+
+  it('close() while an attempt waits for its turn withdraws it: it never connects', async () => {
+    const server = await slowServer(10);
+    const queue = new ConnectQueue();
+    const held = await queue.acquire({ key: '127.0.0.1', unresolved: false });
+    const ws = new WebSocket(server.url, undefined, { connectQueue: queue, proxy: false });
+    ws.on('error', () => {});
+    await waitFor(() => queue.waiting === 1, 5000, 'the attempt to wait');
+    const done = closed(ws);
+    ws.close();
+    await done;
+    expect(ws.closeError?.code).toBe('CLIENT_CLOSED_BEFORE_OPEN');
+    expect(queue.waiting).toBe(0);
+    held();
+    expect(queue.connecting).toEqual([]);
+  });
+
   it('rejects a bad cap', () => {
     expect(() => new ConnectQueue({ maxPendingUnresolved: 0 })).toThrow(RangeError);
   });
