@@ -51,11 +51,12 @@ export function generateClientKeysFrom(random: RandomIntegers): ClientKeys {
 }
 
 // Room for one key: product_n's ≤ 10 digits, ≤ 12 characters (step 24), ≤ 12 spaces (step 25).
-const scratch = new Uint8Array(40);
+// A plain array of small integers (measured faster here than a typed array's copyWithin per
+// insertion, and than splicing an array of one-character strings).
+const scratch: number[] = new Array<number>(40).fill(0);
 
 function buildKey(product: number, spaces: number, random: RandomIntegers): string {
-  // Steps 22–23: product_n (exact: ≤ 4,294,967,295) in base ten, as character codes in a
-  // module scratch buffer (insertions are in-place moves, no per-character strings).
+  // Steps 22–23: product_n (exact: ≤ 4,294,967,295) in base ten, as character codes.
   const digits = String(product);
   let length = digits.length;
   for (let i = 0; i < length; i++) scratch[i] = digits.charCodeAt(i);
@@ -69,12 +70,12 @@ function buildKey(product: number, spaces: number, random: RandomIntegers): stri
   // Step 25: spaces at random positions other than the start or the end: inserting before
   // index 1 .. length − 1 keeps a non-space character on both ends (length ≥ 2 after step 24).
   for (let i = 0; i < spaces; i++) length = insert(random.between(1, length - 1), 0x20, length);
-  return String.fromCharCode.apply(null, scratch.subarray(0, length) as unknown as number[]);
+  return String.fromCharCode.apply(null, scratch.slice(0, length));
 }
 
 // Inserts `code` before index `at` of scratch[0 .. length), returning the new length.
 function insert(at: number, code: number, length: number): number {
-  scratch.copyWithin(at + 1, at, length);
+  for (let i = length; i > at; i--) scratch[i] = scratch[i - 1]!;
   scratch[at] = code;
   return length + 1;
 }
