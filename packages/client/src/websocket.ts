@@ -162,38 +162,24 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
   ) {
     super();
     // Step 1: the URL and its components must be valid (3.1, 3.3) — before anything opens.
-    const url = parseWebSocketUrl(String(address));
+    const addressText = String(address);
     const protocolList =
       protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
-    const origin =
-      options.origin === undefined ? defaultOrigin(url) : serializeOrigin(options.origin);
     this.#binaryType = checkBinaryType(options.binaryType ?? 'nodebuffer');
-
-    const headers: (readonly [string, string])[] =
-      options.headers === undefined
-        ? []
-        : Symbol.iterator in options.headers
-          ? [...(options.headers as Iterable<readonly [string, string]>)]
-          : Object.entries(options.headers as Record<string, string>);
-    // Step 1 (3.3: origin and protocols too) and step 18 (a field that cannot be sent:
-    // HandshakeError HANDSHAKE_INVALID_FIELD) fail now, not after a connection was opened. The
-    // core checks them once, here; every attempt reuses the template.
+    // A plain `new WebSocket(url)` (default origin, no protocols, no extra fields) to the URL
+    // of the previous one reuses its checked template: nothing in it depends on anything else.
+    const plain =
+      options.origin === undefined && protocolList.length === 0 && options.headers === undefined;
     let template: ClientHandshakeTemplate;
-    try {
-      template = prepareClientHandshake({
-        url,
-        origin,
-        protocols: protocolList,
-        ...(headers.length === 0 ? {} : { extraHeaders: headers }),
-      });
-    } catch (error) {
-      // The URL's own error (WebSocketUrlError), as the WHATWG constructor throws SyntaxError.
-      if (isWs02Error(error, 'HANDSHAKE_INVALID_URL') && isWs02Error(error.cause))
-        throw error.cause;
-      throw error;
+    if (plain && lastPlain !== undefined && lastPlain.address === addressText) {
+      template = lastPlain.template;
+    } else {
+      template = prepareTemplate(addressText, protocolList, options);
+      if (plain) lastPlain = { address: addressText, template };
     }
+    const url = template.url;
     this.url = template.location;
-    this.origin = origin;
+    this.origin = template.origin;
     const proxyUrl =
       options.proxy === false
         ? undefined
@@ -714,6 +700,40 @@ const TLS_KEYS = [
   'session',
   'crl',
 ] as const;
+
+// The template of the last plain `new WebSocket(url)` (see the constructor).
+let lastPlain: { readonly address: string; readonly template: ClientHandshakeTemplate } | undefined;
+
+// Step 1 (3.1, 3.3: URL, origin, protocols) and step 18 (a field that cannot be sent: HandshakeError
+// HANDSHAKE_INVALID_FIELD) fail here, in the constructor, not after a connection was opened. The
+// core checks them once; every attempt reuses the template.
+function prepareTemplate(
+  address: string,
+  protocols: readonly string[],
+  options: WebSocketOptions,
+): ClientHandshakeTemplate {
+  const url = parseWebSocketUrl(address);
+  const origin =
+    options.origin === undefined ? defaultOrigin(url) : serializeOrigin(options.origin);
+  const headers: (readonly [string, string])[] =
+    options.headers === undefined
+      ? []
+      : Symbol.iterator in options.headers
+        ? [...(options.headers as Iterable<readonly [string, string]>)]
+        : Object.entries(options.headers as Record<string, string>);
+  try {
+    return prepareClientHandshake({
+      url,
+      origin,
+      protocols,
+      ...(headers.length === 0 ? {} : { extraHeaders: headers }),
+    });
+  } catch (error) {
+    // The URL's own error (WebSocketUrlError), as the WHATWG constructor throws SyntaxError.
+    if (isWs02Error(error, 'HANDSHAKE_INVALID_URL') && isWs02Error(error.cause)) throw error.cause;
+    throw error;
+  }
+}
 
 // The origin a browser would send for a page at the server itself (3.3's serialization: scheme,
 // lowercase host, port only when not the default). `url.host` is already lowercase ASCII from

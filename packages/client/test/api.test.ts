@@ -88,6 +88,40 @@ describe('WebSocket (WHATWG shape)', () => {
     await closed(ws);
   });
 
+  it('step 1 once: a plain WebSocket reuses the previous checked template; other options never do', async () => {
+    const { url, wss } = await echo({ protocols: ['chat'] });
+    const requests: { protocol: unknown; origin: unknown; auth: unknown }[] = [];
+    wss.on('connection', (_ws, req) =>
+      requests.push({
+        protocol: req.headers['sec-websocket-protocol'],
+        origin: req.headers.origin,
+        auth: req.headers.authorization,
+      }),
+    );
+    const a = await connect(url);
+    const b = await connect(url);
+    // Same URL, but options that change the request: never the cached one.
+    const c = await connect(url, { protocols: ['chat'] });
+    const d = await connect(url, { origin: 'http://other.test', headers: { Authorization: 'x' } });
+    const e = await connect(url);
+    expect([a, b, c, d, e].map((ws) => ws.protocol)).toEqual(['', '', 'chat', '', '']);
+    expect(a.url).toBe(url);
+    expect(b.url).toBe(url);
+    const plain = { protocol: undefined, origin: a.origin, auth: undefined };
+    expect(requests).toEqual([
+      plain,
+      plain,
+      { protocol: 'chat', origin: a.origin, auth: undefined },
+      { protocol: undefined, origin: 'http://other.test', auth: 'x' },
+      plain,
+    ]);
+    // An invalid URL throws every time (only successes are kept).
+    expect(() => new WebSocket('ws://h/#f')).toThrow(WebSocketUrlError);
+    expect(() => new WebSocket('ws://h/#f')).toThrow(WebSocketUrlError);
+    for (const ws of [a, b, c, d, e]) ws.terminate();
+    await Promise.all([a, b, c, d, e].map((ws) => closed(ws)));
+  });
+
   it('protocol is "" when none was offered', async () => {
     const { url } = await echo();
     const ws = await connect(url);
