@@ -47,8 +47,14 @@ export interface Established {
 
 /** How an {@link Establishment} ends: exactly once, with an error or the connection. */
 export interface EstablishCallbacks {
-  established(established: Established): void;
-  failed(error: Error): void;
+  /** Called synchronously when step 48 checked out (from the socket's `data` event). */
+  established(established: Established, attempt: Establishment): void;
+  /**
+   * Called in a later microtask, never from inside `start()` or `abort()` (a failure is an
+   * event, as in a browser: a constructor or `close()` never emits synchronously). The
+   * connection, timer and step-2 turn are already released by then.
+   */
+  failed(error: Error, attempt: Establishment): void;
 }
 
 const noop = () => {};
@@ -84,7 +90,11 @@ export class Establishment {
 
   /** Runs the steps; call once, after keeping the object (callbacks may come from here on). */
   start(): void {
-    this.#step2();
+    try {
+      this.#step2();
+    } catch (error) {
+      this.#fail(error as Error);
+    }
   }
 
   /** Stops the attempt and fails it with `reason` (no-op once it has ended). */
@@ -126,34 +136,39 @@ export class Establishment {
   }
 
   readonly #onTurn = (release: () => void): void => {
-    this.#waiting = false;
-    this.#cancel = noop;
-    if (this.#finished) {
-      release();
-      return;
+    try {
+      this.#waiting = false;
+      this.#cancel = noop;
+      if (this.#finished) {
+        release();
+        return;
+      }
+      this.#release = release;
+      // The handshake timeout runs from here: waiting for the turn is not the server's fault.
+      this.#timer = setTimeout(this.#onTimeout, this.#input.handshakeTimeout);
+      // Step 3: connect, directly or through the proxy.
+      const { proxy, template } = this.#input;
+      const url = template.url;
+      this.#cancel =
+        proxy === undefined
+          ? connectTcp(
+              this.#targetKey,
+              url.port,
+              `${url.host}:${url.port}`,
+              this.#onConnected,
+              this.#onFailure,
+            )
+          : connectTcp(
+              proxy.host,
+              proxy.port,
+              `proxy ${proxy.display}`,
+              this.#onConnected,
+              this.#onFailure,
+            );
+    } catch (error) {
+      // Node APIs can throw synchronously (a socket option, a write): the attempt fails.
+      this.#fail(error as Error);
     }
-    this.#release = release;
-    // The handshake timeout runs from here: waiting for the turn is not the server's fault.
-    this.#timer = setTimeout(this.#onTimeout, this.#input.handshakeTimeout);
-    // Step 3: connect, directly or through the proxy.
-    const { proxy, template } = this.#input;
-    const url = template.url;
-    this.#cancel =
-      proxy === undefined
-        ? connectTcp(
-            this.#targetKey,
-            url.port,
-            `${url.host}:${url.port}`,
-            this.#onConnected,
-            this.#onFailure,
-          )
-        : connectTcp(
-            proxy.host,
-            proxy.port,
-            `proxy ${proxy.display}`,
-            this.#onConnected,
-            this.#onFailure,
-          );
   };
 
   readonly #onTimeout = (): void => {
@@ -169,38 +184,48 @@ export class Establishment {
   };
 
   readonly #onConnected = (socket: Socket): void => {
-    this.#cancel = noop;
-    this.#socket = socket;
-    socket.on('error', noop); // errors are read by each step; never unhandled in between
-    const { proxy, template } = this.#input;
-    if (proxy === undefined) {
-      this.#step4();
-      return;
+    try {
+      this.#cancel = noop;
+      this.#socket = socket;
+      socket.on('error', noop); // errors are read by each step; never unhandled in between
+      const { proxy, template } = this.#input;
+      if (proxy === undefined) {
+        this.#step4();
+        return;
+      }
+      this.#cancel = requestTunnel(
+        socket,
+        proxy,
+        template.url.host,
+        template.url.port,
+        this.#connectAuth,
+        this.#onTunnel,
+        this.#onFailure,
+      );
+    } catch (error) {
+      // Node APIs can throw synchronously (a socket option, a write): the attempt fails.
+      this.#fail(error as Error);
     }
-    this.#cancel = requestTunnel(
-      socket,
-      proxy,
-      template.url.host,
-      template.url.port,
-      this.#connectAuth,
-      this.#onTunnel,
-      this.#onFailure,
-    );
   };
 
   readonly #onTunnel = (tunnel: TunnelResult): void => {
-    this.#cancel = noop;
-    if (tunnel.kind === 'auth-required') {
-      this.#connectAuth = answerProxyChallenge(
-        this.#connectAuth,
-        this.#input.proxyCredentials,
-        'CONNECT',
-        this.#onFailure,
-      );
-      if (this.#connectAuth) this.#retry();
-      return;
+    try {
+      this.#cancel = noop;
+      if (tunnel.kind === 'auth-required') {
+        this.#connectAuth = answerProxyChallenge(
+          this.#connectAuth,
+          this.#input.proxyCredentials,
+          'CONNECT',
+          this.#onFailure,
+        );
+        if (this.#connectAuth) this.#retry();
+        return;
+      }
+      this.#step4();
+    } catch (error) {
+      // Node APIs can throw synchronously (a socket option, a write): the attempt fails.
+      this.#fail(error as Error);
     }
-    this.#step4();
   };
 
   // Step 4: TLS for wss, with SNI.
@@ -220,10 +245,15 @@ export class Establishment {
   }
 
   readonly #onSecure = (socket: TLSSocket): void => {
-    this.#cancel = noop;
-    this.#socket = socket;
-    socket.on('error', noop);
-    this.#step5();
+    try {
+      this.#cancel = noop;
+      this.#socket = socket;
+      socket.on('error', noop);
+      this.#step5();
+    } catch (error) {
+      // Node APIs can throw synchronously (a socket option, a write): the attempt fails.
+      this.#fail(error as Error);
+    }
   };
 
   // Steps 5–30: the request; steps 17–18 take the jar's cookies for this resource.
@@ -238,7 +268,12 @@ export class Establishment {
       return;
     }
     cookieFieldFor(jar, this.#input.template.url).then((cookie) => {
-      if (!this.#finished) this.#request(cookie);
+      if (this.#finished) return;
+      try {
+        this.#request(cookie);
+      } catch (error) {
+        this.#fail(error as Error);
+      }
     }, this.#onFailure);
   }
 
@@ -283,13 +318,16 @@ export class Establishment {
     }
     const socket = this.#socket!;
     this.#end();
-    this.#callbacks.established({
-      socket,
-      protocol: result.protocol ?? '',
-      fields: result.fields,
-      cookies: result.cookies,
-      rest: result.rest,
-    });
+    this.#callbacks.established(
+      {
+        socket,
+        protocol: result.protocol ?? '',
+        fields: result.fields,
+        cookies: result.cookies,
+        rest: result.rest,
+      },
+      this,
+    );
   };
 
   readonly #onFailure = (error: Error): void => {
@@ -314,7 +352,7 @@ export class Establishment {
     cancel();
     this.#socket?.destroy();
     this.#end();
-    this.#callbacks.failed(error);
+    queueMicrotask(() => this.#callbacks.failed(error, this));
   }
 
   // Established or failed: the timer stops and the next attempt to this address may run (step 2).

@@ -505,11 +505,10 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     return given === false ? undefined : (given ?? this.#jar);
   };
 
-  // One pair of callbacks for every attempt: only the current attempt can end (an abandoned
-  // one has already failed), so the attempt in #attempt is the one that called.
+  // One pair of callbacks for every attempt (each says which attempt it is about).
   readonly #attemptCallbacks: EstablishCallbacks = {
-    established: (established) => this.#established(established, this.#attempt!),
-    failed: (error) => this.#attemptFailed(error, this.#attempt!),
+    established: (established, attempt) => this.#established(established, attempt),
+    failed: (error, attempt) => this.#attemptFailed(error, attempt),
   };
 
   // Steps 49–51, then the open connection.

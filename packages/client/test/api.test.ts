@@ -479,6 +479,28 @@ describe('connect() and opening options', () => {
     expect(ws.readyState).toBe(WebSocket.CLOSED);
   });
 
+  it('close() while CONNECTING emits error and close after it returns, never inside it', async () => {
+    const { url } = await echo();
+    const ws = new WebSocket(url, [], { connectQueue: new ConnectQueue() });
+    const seen: string[] = [];
+    ws.on('error', (e) => seen.push(`error:${(e as ClientError).code}`));
+    ws.on('close', () => seen.push('close'));
+    ws.close();
+    seen.push('returned');
+    await closed(ws);
+    expect(seen).toEqual(['returned', 'error:CLIENT_CLOSED_BEFORE_OPEN', 'close']);
+  });
+
+  it('a lookup that throws synchronously fails the attempt (CLIENT_DNS_FAILED, step 2), after the constructor returns', async () => {
+    const lookup = () => {
+      throw new Error('no resolver');
+    };
+    const ws = new WebSocket('ws://sync-throw.test/', [], { lookup, proxy: false });
+    // Listeners attached after the constructor still see the failure.
+    const error = await failure(ws);
+    expect(error).toMatchObject({ code: 'CLIENT_DNS_FAILED', step: 2 });
+  });
+
   it('an AbortSignal terminates the connection attempt', async () => {
     const { url } = await echo({
       verifyClient: () => new Promise((r) => setTimeout(() => r(true), 300)),
