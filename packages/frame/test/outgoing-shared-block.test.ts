@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, encodeText, FrameConnection, Opcode } from '../src/index.js';
+import { OutgoingQueue } from '../src/outgoing-queue.js';
+import { pattern } from './helpers.js';
 
 function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
@@ -68,5 +70,54 @@ describe('outgoing frames of many connections share one block (memory: idle conn
     const a = new FrameConnection();
     for (let i = 0; i < 100; i++) a.sendText(`m${i}`);
     expect(a.takeOutgoing()).toHaveLength(1);
+  });
+});
+
+describe('OutgoingQueue blocks from an allocator (Buffer.allocUnsafe in Node shells)', () => {
+  /** Simulates uninitialized memory: every byte starts as 0xAA. */
+  function dirty(sizes: number[]) {
+    return (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xaa);
+    };
+  }
+
+  it('takes its blocks from the allocator, and every byte it hands out was written', () => {
+    const sizes: number[] = [];
+    const q = new OutgoingQueue(dirty(sizes));
+    const expected: Uint8Array[] = [];
+    for (let i = 0; i < 200; i++) {
+      const payload = pattern(i * 5, i); // 0 … 995 bytes: all copied into the block
+      q.writeFrame(Opcode.Binary, false, 0, new Uint8Array(0), payload);
+      expected.push(encodeFrame({ opcode: Opcode.Binary, payload }));
+      q.writeText(Opcode.Text, false, `é${i}`);
+      expected.push(encodeText(`é${i}`));
+    }
+    const chunks = q.take();
+    expect(concat(chunks)).toEqual(concat(expected));
+    expect(sizes.length).toBeGreaterThanOrEqual(2); // more than 64 KiB: a second block
+    expect(sizes.every((s) => s === 64 * 1024)).toBe(true);
+  });
+
+  it('queues with different allocators never share a block (a zeroed queue never exposes dirty bytes)', () => {
+    const sizes: number[] = [];
+    const unsafe = new OutgoingQueue(dirty(sizes));
+    const plain = new OutgoingQueue();
+    for (let i = 0; i < 10; i++) {
+      unsafe.writeText(Opcode.Text, false, `u${i}`);
+      plain.writeText(Opcode.Text, false, `p${i}`);
+    }
+    const u = unsafe.take();
+    const p = plain.take();
+    expect(u).toHaveLength(1); // not interleaved with the plain queue's frames
+    expect(p).toHaveLength(1);
+    expect(u[0]!.buffer).not.toBe(p[0]!.buffer);
+    expect(new Uint8Array(p[0]!.buffer).includes(0xaa)).toBe(false);
+  });
+
+  it('falls back to a plain block when the allocator returns the wrong size', () => {
+    const q = new OutgoingQueue(() => new Uint8Array(3));
+    q.writeText(Opcode.Text, false, 'hello');
+    expect(concat(q.take())).toEqual(encodeText('hello'));
   });
 });
