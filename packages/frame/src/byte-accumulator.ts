@@ -6,14 +6,31 @@ const BORROW_MIN = 16 * 1024;
 const BLOCK_MAX = 64 * 1024;
 /** First owned block when the total is unknown (fragmented messages). */
 const BLOCK_START = 1024;
+/**
+ * A known total above `BLOCK_MAX` gets its exact-size buffer once this fraction of it has
+ * arrived (1/4): allocation stays within 4× the bytes the peer actually sent.
+ */
+const EXACT_SHIFT = 2;
 
 /**
  * Collects the pieces of one payload or one fragmented message and joins them once.
  *
  * Every byte is copied exactly once in the common cases:
- * - known total ≤ 64 KiB (a frame payload spanning chunks): one exact-size buffer, pieces
- *   copied in as they arrive, returned as is;
- * - large pieces (≥ 16 KiB) are borrowed (kept as views) and copied once by the final join.
+ * - known total ≤ 64 KiB (a frame payload spanning chunks): one exact-size buffer, allocated by
+ *   `begin`, pieces copied in as they arrive, returned as is;
+ * - known total > 64 KiB (a large frame's payload): pieces are borrowed (large ones) or copied
+ *   into small owned blocks until a quarter of the total has arrived; then the exact-size buffer
+ *   is allocated, what is held so far is copied in, every later piece is copied in on arrival,
+ *   and `take` returns that buffer — no second large buffer for a final join, and the socket's
+ *   chunks die young instead of staying reachable (and being promoted by the GC) until the last
+ *   byte of a 1 MiB message arrives;
+ * - unknown total (fragmented messages): large pieces (≥ 16 KiB) are borrowed (kept as views)
+ *   and copied once by the final join.
+ *
+ * Memory bound: nothing larger than 64 KiB is allocated from a header's word alone. A peer
+ * announcing many maximum-size frames and sending nothing makes us hold at most one 64 KiB
+ * buffer per connection; the exact buffer of a larger payload exists only once a quarter of it
+ * has arrived, so allocation stays within 4× the bytes actually received (plus one block).
  *
  * Small pieces of a large or unknown total are copied into owned blocks on arrival: keeping a
  * view of a 10-byte piece would keep its whole chunk alive, and a peer interleaving tiny
@@ -62,6 +79,14 @@ export class ByteAccumulator {
       this.blockPos += n;
       return;
     }
+    if (
+      this.total > BLOCK_MAX &&
+      this.length <= this.total &&
+      this.length >= this.total >>> EXACT_SHIFT
+    ) {
+      this.switchToExact(piece);
+      return;
+    }
     if (n >= BORROW_MIN) {
       this.flushBlock();
       this.parts.push(piece);
@@ -108,6 +133,29 @@ export class ByteAccumulator {
       offset += part.length;
     }
     return out;
+  }
+
+  /**
+   * A quarter of a large known total has arrived: allocate the exact-size buffer and copy what is
+   * held so far and `piece` into it (see the class comment for the bound).
+   */
+  private switchToExact(piece: Uint8Array): void {
+    this.flushBlock();
+    const parts = this.parts;
+    const exact = allocBytes(this.total, this.allocate);
+    let offset = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      // Deliberate copy: the one copy of a borrowed piece (small pieces were copied on arrival).
+      exact.set(part, offset);
+      offset += part.length;
+    }
+    // Deliberate copy: the piece that crossed the quarter mark.
+    exact.set(piece, offset);
+    this.parts = [];
+    this.block = exact;
+    this.blockStart = 0;
+    this.blockPos = offset + piece.length;
   }
 
   private flushBlock(): void {

@@ -89,3 +89,67 @@ describe('custom allocator (e.g. Buffer.allocUnsafe in a Node shell)', () => {
     expect(sameBytes(d.takeFrames()[0]!.payload, big)).toBe(true);
   });
 });
+
+describe('large known totals: the exact-size buffer once a quarter has arrived (one copy, bounded)', () => {
+  function counting(sizes: number[]) {
+    return (size: number) => {
+      sizes.push(size);
+      return new Uint8Array(size).fill(0xaa);
+    };
+  }
+
+  it('nothing of the total is allocated before a quarter arrives; then one exact buffer, returned as is', () => {
+    const sizes: number[] = [];
+    const acc = new ByteAccumulator(counting(sizes));
+    const data = pattern(1_000_000, 5);
+    acc.begin(data.length);
+    let off = 0;
+    // 12 pieces of 20,000 bytes: 240,000 < 250,000 (a quarter), all borrowed, none allocated.
+    for (let i = 0; i < 12; i++, off += 20_000) acc.push(data.subarray(off, off + 20_000));
+    expect(sizes).toEqual([]);
+    acc.push(data.subarray(off, off + 20_000)); // 260,000 ≥ a quarter: the exact buffer.
+    off += 20_000;
+    expect(sizes).toEqual([1_000_000]);
+    for (; off < data.length; off += 65_536) acc.push(data.subarray(off, off + 65_536));
+    const out = acc.take();
+    expect(sizes).toEqual([1_000_000]);
+    expect(out.length).toBe(1_000_000);
+    expect(out.buffer.byteLength).toBe(1_000_000); // Its own buffer, not a view of a piece.
+    expect(sameBytes(out, data)).toBe(true);
+  });
+
+  it('pieces pushed before the switch may change afterwards: they were copied in', () => {
+    const acc = new ByteAccumulator();
+    acc.begin(200_000);
+    const first = pattern(60_000, 1);
+    const expected = concat([first, pattern(140_000, 2)]);
+    acc.push(first); // 60,000 ≥ 50,000: copied into the exact buffer at once.
+    first.fill(0);
+    acc.push(expected.subarray(60_000));
+    expect(sameBytes(acc.take(), expected)).toBe(true);
+  });
+
+  it('small pieces of a large total (owned blocks) and large ones join exactly across the switch', () => {
+    const data = pattern(300_000, 7);
+    const cuts: number[] = [];
+    for (let c = 10; c < 80_000; c += 997) cuts.push(c); // small pieces in owned blocks
+    cuts.push(100_000, 120_000, 299_990);
+    const acc = new ByteAccumulator();
+    acc.begin(data.length);
+    for (const piece of splitAt(data, cuts)) acc.push(piece);
+    expect(sameBytes(acc.take(), data)).toBe(true);
+  });
+
+  it('memory bound: a header announcing 2^31 bytes followed by a trickle allocates no large buffer', () => {
+    const sizes: number[] = [];
+    const d = new FrameDecoder({
+      allocate: counting(sizes),
+      maxFrameSize: 2 ** 31,
+      maxMessageSize: 2 ** 31,
+    });
+    d.receiveData(hex('05 7f 00 00 00 00 80 00 00 00'));
+    for (let i = 0; i < 50; i++) d.receiveData(pattern(20_000, i)); // 1 MB of 2 GiB
+    expect(sizes).toEqual([]);
+    expect(d.takeFrames()).toEqual([]);
+  });
+});
