@@ -2,8 +2,12 @@ import type { Socket } from 'node:net';
 
 /** Small chunks are joined into write blocks of up to this many bytes. */
 const COALESCE_LIMIT = 64 * 1024;
-/** Chunks this large are payloads: written as they are, never copied. */
-const LARGE_CHUNK = 16 * 1024;
+/**
+ * Chunks this large are written as they are, never copied: payloads, and the runs of frames the
+ * core already packed into its block (a flush whose run crossed the end of a block has two).
+ * Below it, a segment of its own costs more than copying the bytes.
+ */
+const LARGE_CHUNK = 4 * 1024;
 
 type WriteCallback = (error?: Error) => void;
 
@@ -20,9 +24,10 @@ export interface OutgoingSource {
  * Frames sent through the core are already packed back to back in one block by @ws02/frame's
  * outgoing queue; the writer pulls them once per tick (`process.nextTick`), so a burst of sends
  * costs one `write()`. Pre-encoded frames (`enqueueEncoded`, for broadcast) keep their order
- * relative to core frames. When a flush has several small chunks they are joined into one
- * buffer — a deliberate copy of a few bytes, cheaper than a write segment each; large payload
- * chunks are never copied: the socket is corked and Node issues one `writev`.
+ * relative to core frames. When a flush has several chunks, consecutive small ones (< 4 KiB) are
+ * joined — a deliberate copy of a few bytes, cheaper than a write segment each; large chunks
+ * (payloads, and the core's packed runs of frames) are never copied: the socket is corked and
+ * Node issues one `writev`.
  *
  * Backpressure: `bufferedAmount` counts what waits in the core and here plus what the socket
  * holds (`writableLength`); the connection compares it with its limit before each send.
@@ -108,35 +113,40 @@ export class SocketWriter {
       socket.write(pending[0]!, done);
       return;
     }
-    if (total <= COALESCE_LIMIT) {
-      socket.write(joinChunks(pending, 0, pending.length, total), done);
-      return;
-    }
-    // Many bytes: runs of small chunks are joined into blocks of up to COALESCE_LIMIT (a burst
-    // of thousands of small pre-encoded frames must not become a writev of thousands of tiny
-    // buffers); chunks of LARGE_CHUNK bytes or more (payloads) are written uncopied. Corked, so
-    // the whole flush leaves as one writev.
-    socket.cork();
+    // Runs of small chunks are joined into blocks of up to COALESCE_LIMIT (a burst of thousands
+    // of small pre-encoded frames must not become a writev of thousands of tiny buffers); chunks
+    // of LARGE_CHUNK bytes or more (payloads, packed runs) and a small chunk standing alone are
+    // written uncopied, so each byte is copied once on its way out (by the core, into its block).
+    const segments: Uint8Array[] = [];
     let runStart = 0;
     let runBytes = 0;
     for (let i = 0; i < pending.length; i++) {
-      const chunk = pending[i]!;
-      if (chunk.byteLength >= LARGE_CHUNK) {
-        if (i > runStart) socket.write(joinChunks(pending, runStart, i, runBytes));
-        socket.write(chunk);
+      const size = pending[i]!.byteLength;
+      if (size >= LARGE_CHUNK) {
+        if (i > runStart) segments.push(joinChunks(pending, runStart, i, runBytes));
+        segments.push(pending[i]!);
         runStart = i + 1;
         runBytes = 0;
-      } else if (runBytes + chunk.byteLength > COALESCE_LIMIT) {
-        socket.write(joinChunks(pending, runStart, i, runBytes));
+      } else if (runBytes + size > COALESCE_LIMIT) {
+        segments.push(joinChunks(pending, runStart, i, runBytes));
         runStart = i;
-        runBytes = chunk.byteLength;
+        runBytes = size;
       } else {
-        runBytes += chunk.byteLength;
+        runBytes += size;
       }
     }
     if (runStart < pending.length)
-      socket.write(joinChunks(pending, runStart, pending.length, runBytes));
-    if (done !== undefined) socket.write(EMPTY_WRITE, done);
+      segments.push(joinChunks(pending, runStart, pending.length, runBytes));
+    const last = segments.length - 1;
+    if (last === 0) {
+      socket.write(segments[0]!, done);
+      return;
+    }
+    // Corked, so the whole flush leaves as one writev; `done` rides on the last segment (writes
+    // complete in order).
+    socket.cork();
+    for (let i = 0; i < last; i++) socket.write(segments[i]!);
+    socket.write(segments[last]!, done);
     socket.uncork();
   }
 }

@@ -90,4 +90,51 @@ describe('SocketWriter', () => {
     );
     expect(err).toBeInstanceOf(Error);
   });
+  it('each byte is copied once: chunks of 4 KiB or more (packed runs, payloads) and lone small ones go uncopied, runs of small ones are joined', async () => {
+    const { a, b, close } = await pair();
+    cleanup = close;
+    const writes: Uint8Array[] = [];
+    const realWrite = a.write.bind(a);
+    a.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+      writes.push(chunk);
+      return (realWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof a.write;
+    // As the core hands them over when a run of frames crossed the end of its block: two packed
+    // runs; then two small chunks, a payload, and a lone small chunk.
+    const runA = Buffer.alloc(1028 * 3, 1);
+    const runB = Buffer.alloc(1028 * 20, 2);
+    const small1 = Buffer.from([0x05, 0x02, 9, 9]);
+    const small2 = Buffer.from([0x05, 0x7e, 0x13, 0x88]);
+    const payload = Buffer.alloc(5000, 3);
+    const tail = Buffer.from([0x05, 0x00]);
+    let queued = [runA, runB, small1, small2, payload, tail];
+    const source = {
+      takeOutgoing: () => {
+        const out = queued;
+        queued = [];
+        return out;
+      },
+      get outgoingBytes() {
+        return queued.reduce((n, c) => n + c.byteLength, 0);
+      },
+    };
+    const all = Buffer.concat(queued);
+    const writer = new SocketWriter(a, source);
+    const written = new Promise<Error | undefined>((r) => writer.schedule(r));
+    let received = Buffer.alloc(0);
+    b.on('data', (c) => {
+      received = Buffer.concat([received, c]);
+    });
+    expect(await written).toBeUndefined();
+    const deadline = Date.now() + 10_000;
+    while (received.length < all.length && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
+    expect(received.equals(all)).toBe(true);
+    expect(writes).toHaveLength(5);
+    expect(writes[0]).toBe(runA);
+    expect(writes[1]).toBe(runB);
+    expect(Buffer.from(writes[2]!).equals(Buffer.concat([small1, small2]))).toBe(true);
+    expect(writes[3]).toBe(payload);
+    expect(writes[4]).toBe(tail);
+  });
 });
