@@ -44,11 +44,14 @@ type FrameSink = (
   payload: Uint8Array,
 ) => void;
 
-/** The decoder feeding a connection positionally, with no frame objects. */
+/**
+ * The decoder feeding a connection positionally, with no frame objects. It calls the
+ * connection's `frame` method directly (no closure per connection: idle connections are many).
+ */
 class SinkDecoder extends FrameDecoder {
   constructor(
     options: FrameDecoderOptions,
-    private readonly sink: FrameSink,
+    private readonly target: { frame: FrameSink },
   ) {
     super(options);
   }
@@ -59,7 +62,7 @@ class SinkDecoder extends FrameDecoder {
     extensionData: Uint8Array,
     payload: Uint8Array,
   ): void {
-    this.sink(opcode, more, rsv, extensionData, payload);
+    this.target.frame(opcode, more, rsv, extensionData, payload);
   }
 }
 
@@ -86,7 +89,7 @@ export class FrameConnection {
   private readonly decoder: SinkDecoder;
   private readonly assembler: MessageAssembler;
   private readonly extensions: ExtensionSet | null;
-  private readonly out = new OutgoingQueue();
+  private readonly out: OutgoingQueue;
   private readonly onEvent: ((event: ConnectionEvent) => void) | undefined;
   private events: ConnectionEvent[] = [];
 
@@ -103,9 +106,10 @@ export class FrameConnection {
     this.streaming = this.assembler.streaming;
     this.autoPong = options.autoPong !== false;
     this.onEvent = options.onEvent;
-    this.decoder = new SinkDecoder(options, (opcode, more, rsv, extensionData, payload) =>
-      this.frame(opcode, more, rsv, extensionData, payload),
-    );
+    // Outgoing blocks are written in full before they are sent: the allocator may skip zeroing.
+    this.out = new OutgoingQueue(options.allocate);
+    // `frame` is private to callers, not to this file's decoder.
+    this.decoder = new SinkDecoder(options, this as unknown as { frame: FrameSink });
     const list = options.extensions ?? [];
     this.extensions = list.length === 0 ? null : new ExtensionSet(list);
   }
@@ -290,6 +294,7 @@ export class FrameConnection {
   // ---- internals ------------------------------------------------------------------------
 
   /** Every frame the decoder validated, in order. */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: SinkDecoder calls it (no closure per connection).
   private frame(
     opcode: number,
     more: boolean,

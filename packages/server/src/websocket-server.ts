@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Server as HttpServer, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import {
   type AddressInfo,
   createServer as createNetServer,
@@ -16,12 +16,14 @@ import {
   type ServerHandshakeResult,
 } from '@ws02/handshake';
 import {
+  type ConnectionSettings,
   countError,
   encodeBroadcast,
   type OffloadStats,
   type SendData,
   TextOffload,
   WebSocketConnection as WebSocket,
+  watchSocketErrors,
 } from '@ws02/socket';
 import type { Ws02Error } from '@ws02/url';
 import {
@@ -102,6 +104,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   #closePromise: Promise<void> | undefined;
   readonly #textOffload: TextOffload | undefined;
   readonly #batcher: HandshakeBatcher | undefined;
+  /** One settings object for every connection of this server (see ConnectionSettings). */
+  readonly #connectionSettings: ConnectionSettings;
 
   constructor(options: WebSocketServerOptions = {}, onListening?: () => void) {
     super();
@@ -136,6 +140,20 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
             (handshakes === true ? undefined : handshakes.minBatch) ?? DEFAULT_HANDSHAKE_MIN_BATCH,
             this.#textOffload!.maxQueue,
           );
+    this.#connectionSettings = {
+      role: 'server',
+      frameOptions: {
+        textPolicy: this.#limits.textPolicy,
+        ...(options.maxFrameSize !== undefined ? { maxFrameSize: options.maxFrameSize } : {}),
+        ...(options.maxMessageSize !== undefined ? { maxMessageSize: options.maxMessageSize } : {}),
+        ...(options.maxFragments !== undefined ? { maxFragments: options.maxFragments } : {}),
+      },
+      maxBufferedBytes: this.#limits.maxBufferedBytes,
+      closeTimeout: this.#limits.closeTimeout,
+      counters: this.counters,
+      ...(this.#textOffload === undefined ? {} : { offload: this.#textOffload }),
+      onClose: (ws, wasClean) => this.#connectionClosed(ws, wasClean),
+    };
     if (onListening) this.once('listening', onListening);
 
     if (options.port !== undefined) {
@@ -308,9 +326,9 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   }
 
   #onRawSocket(socket: Socket): void {
-    socket.on('error', () => {
-      // Errors of sockets still handshaking end in their 'close'; nothing to report.
-    });
+    // Errors of sockets still handshaking end in their 'close'; nothing to report. The listener
+    // is the one the connection keeps once the handshake succeeds.
+    watchSocketErrors(socket);
     this.handleSocket(socket);
   }
 
@@ -500,50 +518,40 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     socket.write(response);
     const ws = new WebSocket({
       socket,
-      role: 'server',
       protocol,
       origin: request.origin,
       resourceName: request.resourceName,
       context,
       rest,
-      frameOptions: {
-        textPolicy: this.#limits.textPolicy,
-        ...(this.#options.maxFrameSize !== undefined
-          ? { maxFrameSize: this.#options.maxFrameSize }
-          : {}),
-        ...(this.#options.maxMessageSize !== undefined
-          ? { maxMessageSize: this.#options.maxMessageSize }
-          : {}),
-        ...(this.#options.maxFragments !== undefined
-          ? { maxFragments: this.#options.maxFragments }
-          : {}),
-      },
-      maxBufferedBytes: this.#limits.maxBufferedBytes,
-      closeTimeout: this.#limits.closeTimeout,
-      counters: this.counters,
-      ...(this.#textOffload === undefined ? {} : { offload: this.#textOffload }),
+      settings: this.#connectionSettings,
     });
     this.#connections.add(ws);
     this.clients?.add(ws);
     this.counters.connectionsOpened++;
-    ws.once('close', (_body: Buffer, wasClean: boolean) => {
-      this.#connections.delete(ws);
-      this.clients?.delete(ws);
+    if (this.#options.logger !== undefined) {
+      this.#log({
+        event: 'connection',
+        remoteAddress: ws.remoteAddress,
+        resourceName: request.resourceName,
+        protocol,
+      });
+    }
+    socket.resume();
+    callback(ws, req, context);
+  }
+
+  /** Every connection's end (ConnectionSettings.onClose): one function, no listener each. */
+  #connectionClosed(ws: WebSocket, wasClean: boolean): void {
+    this.#connections.delete(ws);
+    this.clients?.delete(ws);
+    if (this.#options.logger !== undefined) {
       this.#log({
         event: 'close',
         remoteAddress: ws.remoteAddress,
         wasClean,
         ...(ws.closeError ? { code: ws.closeError.code } : {}),
       });
-    });
-    this.#log({
-      event: 'connection',
-      remoteAddress: ws.remoteAddress,
-      resourceName: request.resourceName,
-      protocol,
-    });
-    socket.resume();
-    callback(ws, req, context);
+    }
   }
 
   #pathMatches(resourceName: string): boolean {
@@ -635,14 +643,40 @@ function httpStatusOf(error: Ws02Error): number {
   return typeof status === 'number' ? status : 400;
 }
 
-/** The `req` handed to callbacks when the raw-socket path parsed the request itself. */
-function requestLike(head: HandshakeRequestHead, socket: Socket): UpgradeRequest {
-  const headers: Record<string, string | string[]> = {};
-  for (const name of Object.keys(head.fields)) {
-    const values = head.fields[name]!;
-    headers[name] = name === 'set-cookie' ? [...values] : values.join(', ');
+/**
+ * The `req` handed to callbacks when the raw-socket path parsed the request itself. Its
+ * `headers` object (Node's `IncomingHttpHeaders` shape) is built only if someone reads it: most
+ * servers never do, and it costs an object per handshake.
+ */
+class RawUpgradeRequest implements UpgradeRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly socket: Socket;
+  readonly #head: HandshakeRequestHead;
+  #headers: IncomingHttpHeaders | undefined;
+
+  constructor(head: HandshakeRequestHead, socket: Socket) {
+    this.method = head.method;
+    this.url = head.resourceName;
+    this.socket = socket;
+    this.#head = head;
   }
-  return { method: head.method, url: head.resourceName, headers, socket };
+
+  get headers(): IncomingHttpHeaders {
+    if (this.#headers !== undefined) return this.#headers;
+    const headers: Record<string, string | string[]> = {};
+    const fields = this.#head.fields;
+    for (const name of Object.keys(fields)) {
+      const values = fields[name]!;
+      headers[name] = name === 'set-cookie' ? [...values] : values.join(', ');
+    }
+    this.#headers = headers;
+    return headers;
+  }
+}
+
+function requestLike(head: HandshakeRequestHead, socket: Socket): UpgradeRequest {
+  return new RawUpgradeRequest(head, socket);
 }
 
 function isEncrypted(socket: Socket): boolean {

@@ -18,6 +18,8 @@ export {
   TextOffloadQueue,
 } from './text-offload.js';
 export {
+  type ConnectionPeer,
+  type ConnectionSettings,
   type MessageData,
   type SendData,
   type SendOptions,
@@ -25,5 +27,6 @@ export {
   type WebSocketConnectionEvents,
   type WebSocketConnectionInit,
   type WebSocketMessage,
+  watchSocketErrors,
 } from './websocket.js';
 export { createWebSocketStream, type WebSocketStreamOptions } from './websocket-stream.js';
