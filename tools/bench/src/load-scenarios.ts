@@ -18,6 +18,9 @@ export interface CpuReply {
 export interface MemReply {
   readonly rss: number;
   readonly heapUsed: number;
+  /** V8 heap committed (used + free space in its pages), and the young generation's part. */
+  readonly heapTotal: number;
+  readonly newSpace: number;
   readonly external: number;
   readonly arrayBuffers: number;
   readonly connections: number;
@@ -405,6 +408,8 @@ async function runIdleMemory(spec: ScenarioSpec, ctx: LoadContext): Promise<Load
     details: {
       connections: after.connections,
       externalBytesPerConnection: per('external'),
+      heapTotalBytesPerConnection: per('heapTotal'),
+      newSpaceBytesPerConnection: per('newSpace'),
       arrayBuffersPerConnection: per('arrayBuffers'),
       rssBefore: before.rss,
       rssAfter: after.rss,

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { type BenchServerOptions, startBenchServer } from './bench-servers.js';
 import { clientFor } from './load-clients.js';
 import { type LoadContext, runLoad, type ServerRequest } from './load-scenarios.js';
@@ -62,6 +62,8 @@ async function runServer(args: BenchServerOptions): Promise<void> {
       await delay(20);
     }
     const m = process.memoryUsage();
+    const space = (name: string): number =>
+      getHeapSpaceStatistics().find((x) => x.space_name === name)?.space_size ?? 0;
     // After measuring, so the snapshot's own allocations are not counted.
     if (request.snapshot !== undefined) writeHeapSnapshot(request.snapshot);
     await send({
@@ -70,6 +72,8 @@ async function runServer(args: BenchServerOptions): Promise<void> {
       body: {
         rss: m.rss,
         heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        newSpace: space('new_space'),
         external: m.external,
         arrayBuffers: m.arrayBuffers,
         connections: server.connections(),
