@@ -28,6 +28,15 @@ interface SharedBlock {
  * (one per allocator function): a queue that promised zeroed memory never hands out views into a
  * block whose unwritten bytes are uninitialized.
  */
+/**
+ * The chunk list of a queue holding nothing. Never pushed to: the first chunk after `take()`
+ * creates a fresh array. A queue lives long (its connection's lifetime) and its arrays are
+ * short-lived; giving an idle queue a new empty array at every `take()` would let that array
+ * survive in the young generation while the connection waits, get promoted, and die in the old
+ * one — at hundreds of connections, a steady source of full (mark-compact) collections.
+ */
+const NO_CHUNKS: Uint8Array[] = [];
+
 const zeroedShared: SharedBlock = { slab: EMPTY_BYTES, pos: 0 };
 const sharedByAllocator = new WeakMap<Allocator, SharedBlock>();
 
@@ -64,7 +73,7 @@ function sharedBlockFor(allocate: Allocator | undefined): SharedBlock {
 export class OutgoingQueue {
   private readonly allocate: Allocator | undefined;
   private readonly shared: SharedBlock;
-  private chunks: Uint8Array[] = [];
+  private chunks: Uint8Array[] = NO_CHUNKS;
   private slab: Uint8Array = EMPTY_BYTES;
   private pos = 0;
   private start = 0;
@@ -99,7 +108,7 @@ export class OutgoingQueue {
     if (large) {
       this.advance(p);
       this.flushRun();
-      this.chunks.push(payload); // Not copied: the caller must not modify it until written.
+      this.addChunk(payload); // Not copied: the caller must not modify it until written.
       return;
     }
     // Deliberate copy of a small payload: cheaper than a separate write segment.
@@ -144,12 +153,13 @@ export class OutgoingQueue {
   take(): Uint8Array[] {
     this.flushRun();
     const chunks = this.chunks;
-    this.chunks = [];
+    this.chunks = NO_CHUNKS;
     this.bytes = 0;
     // Hold no reference to the block while idle (the next write re-syncs with the shared one).
     this.slab = EMPTY_BYTES;
     this.start = this.pos = 0;
-    return chunks;
+    // A fresh array when empty: the caller owns what it gets and may push to it.
+    return chunks === NO_CHUNKS ? [] : chunks;
   }
 
   /** An offset with `n` contiguous writable bytes in the shared block. */
@@ -180,9 +190,14 @@ export class OutgoingQueue {
     this.shared.pos = p;
   }
 
+  private addChunk(chunk: Uint8Array): void {
+    if (this.chunks === NO_CHUNKS) this.chunks = [chunk];
+    else this.chunks.push(chunk);
+  }
+
   private flushRun(): void {
     if (this.pos > this.start) {
-      this.chunks.push(this.slab.subarray(this.start, this.pos));
+      this.addChunk(this.slab.subarray(this.start, this.pos));
       this.start = this.pos;
     }
   }

@@ -115,6 +115,19 @@ describe('OutgoingQueue blocks from an allocator (Buffer.allocUnsafe in Node she
     expect(new Uint8Array(p[0]!.buffer).includes(0xaa)).toBe(false);
   });
 
+  it('take() hands over a list the caller owns, also when empty (pushing to it changes nothing)', () => {
+    const q = new OutgoingQueue();
+    const empty = q.take();
+    expect(empty).toEqual([]);
+    empty.push(new Uint8Array([1, 2, 3]));
+    expect(q.take()).toEqual([]);
+    q.writeText(Opcode.Text, false, 'a');
+    const one = q.take();
+    one.push(new Uint8Array([9]));
+    q.writeText(Opcode.Text, false, 'b');
+    expect(concat(q.take())).toEqual(encodeText('b'));
+  });
+
   it('falls back to a plain block when the allocator returns the wrong size', () => {
     const q = new OutgoingQueue(() => new Uint8Array(3));
     q.writeText(Opcode.Text, false, 'hello');
