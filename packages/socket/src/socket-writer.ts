@@ -11,6 +11,15 @@ const LARGE_CHUNK = 4 * 1024;
 
 type WriteCallback = (error?: Error) => void;
 
+/**
+ * Empty lists of a writer holding nothing; never pushed to (the first item creates a fresh
+ * array). A writer lives as long as its connection; a new empty array stored at every flush
+ * would wait in the young generation while the connection is quiet, get promoted, and die in
+ * the old one — at hundreds of connections a steady source of full (mark-compact) collections.
+ */
+const NO_CHUNKS: Uint8Array[] = [];
+const NO_CALLBACKS: WriteCallback[] = [];
+
 /** Where frames encoded by the protocol core wait (a @ws02/frame `FrameConnection`). */
 export interface OutgoingSource {
   takeOutgoing(): Uint8Array[];
@@ -35,9 +44,9 @@ export interface OutgoingSource {
 export class SocketWriter {
   readonly #socket: Socket;
   readonly #source: OutgoingSource;
-  #pending: Uint8Array[] = [];
+  #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
-  #callbacks: WriteCallback[] = [];
+  #callbacks: WriteCallback[] = NO_CALLBACKS;
   #scheduled = false;
   /** Bytes handed to the socket so far (for counters). */
   bytesWritten = 0;
@@ -53,7 +62,10 @@ export class SocketWriter {
 
   /** The core queued frames: write them at the end of this tick. */
   schedule(callback?: WriteCallback): void {
-    if (callback !== undefined) this.#callbacks.push(callback);
+    if (callback !== undefined) {
+      if (this.#callbacks === NO_CALLBACKS) this.#callbacks = [callback];
+      else this.#callbacks.push(callback);
+    }
     if (!this.#scheduled) {
       this.#scheduled = true;
       process.nextTick(flushWriter, this);
@@ -63,34 +75,45 @@ export class SocketWriter {
   /** Queues frames encoded elsewhere (encode once, send many), after what the core holds. */
   enqueueEncoded(chunks: readonly Uint8Array[], callback?: WriteCallback): void {
     this.#takeFromSource();
-    for (let i = 0; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      this.#pending.push(chunk);
-      this.#pendingBytes += chunk.byteLength;
-    }
+    this.#add(chunks);
     this.schedule(callback);
+  }
+
+  #add(chunks: readonly Uint8Array[]): void {
+    if (this.#pending === NO_CHUNKS) this.#pending = [];
+    const pending = this.#pending;
+    for (let i = 0; i < chunks.length; i++) {
+      pending.push(chunks[i]!);
+      this.#pendingBytes += chunks[i]!.byteLength;
+    }
   }
 
   #takeFromSource(): void {
     if (this.#source.outgoingBytes === 0) return;
-    const chunks = this.#source.takeOutgoing();
-    for (let i = 0; i < chunks.length; i++) {
-      this.#pending.push(chunks[i]!);
-      this.#pendingBytes += chunks[i]!.byteLength;
-    }
+    this.#add(this.#source.takeOutgoing());
   }
 
   /** Writes everything queued now (also used right before ending the socket). */
   flush(): void {
     this.#scheduled = false;
-    this.#takeFromSource();
-    const pending = this.#pending;
+    let pending = this.#pending;
+    let total = this.#pendingBytes;
+    const source = this.#source;
+    if (pending === NO_CHUNKS) {
+      // The common case, only the core's frames: its list is written without being stored here.
+      if (source.outgoingBytes > 0) {
+        pending = source.takeOutgoing();
+        for (let i = 0; i < pending.length; i++) total += pending[i]!.byteLength;
+      }
+    } else {
+      this.#takeFromSource();
+      total = this.#pendingBytes;
+      this.#pending = NO_CHUNKS;
+      this.#pendingBytes = 0;
+    }
     const callbacks = this.#callbacks;
     if (pending.length === 0 && callbacks.length === 0) return;
-    const total = this.#pendingBytes;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#callbacks = [];
+    this.#callbacks = NO_CALLBACKS;
     const done: ((error?: Error | null) => void) | undefined =
       callbacks.length === 0
         ? undefined
