@@ -4,6 +4,12 @@ export {
   createConnectionCounters,
 } from './connection-counters.js';
 export { encodeBroadcast } from './encode-broadcast.js';
+export {
+  type Flushable,
+  type FlushPolicy,
+  FlushScheduler,
+  flushSchedulerFor,
+} from './flush-policy.js';
 export { type IterableConnection, iterateMessages } from './message-iterator.js';
 export { SocketError, type SocketErrorCode } from './socket-error.js';
 export { type OutgoingSource, SocketWriter } from './socket-writer.js';

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { FlushScheduler } from './flush-policy.js';
 
 /** Small chunks are joined into write blocks of up to this many bytes. */
 const COALESCE_LIMIT = 64 * 1024;
@@ -48,19 +49,25 @@ export class SocketWriter {
   #pendingBytes = 0;
   #callbacks: WriteCallback[] = NO_CALLBACKS;
   #scheduled = false;
+  readonly #scheduler: FlushScheduler | undefined;
   /** Bytes handed to the socket so far (for counters). */
   bytesWritten = 0;
 
-  constructor(socket: Socket, source: OutgoingSource) {
+  /**
+   * `scheduler`: flush later than the end of the tick, together with the owner's other
+   * connections (a `FlushPolicy` of `'turn'` or a delay); none = `process.nextTick`.
+   */
+  constructor(socket: Socket, source: OutgoingSource, scheduler?: FlushScheduler) {
     this.#socket = socket;
     this.#source = source;
+    this.#scheduler = scheduler;
   }
 
   get bufferedAmount(): number {
     return this.#source.outgoingBytes + this.#pendingBytes + this.#socket.writableLength;
   }
 
-  /** The core queued frames: write them at the end of this tick. */
+  /** The core queued frames: write them at the end of this tick (or as the scheduler says). */
   schedule(callback?: WriteCallback): void {
     if (callback !== undefined) {
       if (this.#callbacks === NO_CALLBACKS) this.#callbacks = [callback];
@@ -68,7 +75,8 @@ export class SocketWriter {
     }
     if (!this.#scheduled) {
       this.#scheduled = true;
-      process.nextTick(flushWriter, this);
+      if (this.#scheduler === undefined) process.nextTick(flushWriter, this);
+      else this.#scheduler.add(this);
     }
   }
 

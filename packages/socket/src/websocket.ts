@@ -8,6 +8,7 @@ import {
 } from '@ws02/frame';
 import type { Ws02Error } from '@ws02/url';
 import { type ConnectionCounters, countError } from './connection-counters.js';
+import type { FlushScheduler } from './flush-policy.js';
 import { iterateMessages } from './message-iterator.js';
 import { SocketError } from './socket-error.js';
 import { SocketWriter } from './socket-writer.js';
@@ -72,6 +73,11 @@ export interface ConnectionSettings {
    * bookkeeping as one function for all its connections, not a listener (and closure) each.
    */
   readonly onClose?: (connection: WebSocketConnection, wasClean: boolean) => void;
+  /**
+   * When queued frames are written, if later than the end of the tick (see `FlushPolicy`): one
+   * scheduler shared by the owner's connections. Default: none (`'tick'`).
+   */
+  readonly flushScheduler?: FlushScheduler;
 }
 
 /** What is particular to one connection. */
@@ -453,7 +459,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
       onEvent: (event) => this.#onCoreEvent(event),
     });
     this.#core = core;
-    this.#writer = new SocketWriter(this.#socket, core);
+    this.#writer = new SocketWriter(this.#socket, core, settings.flushScheduler);
     return core;
   }
 
@@ -713,6 +719,7 @@ function settingsOf(init: ConnectionSettings): ConnectionSettings {
     counters: init.counters,
     ...(init.offload === undefined ? {} : { offload: init.offload }),
     ...(init.onClose === undefined ? {} : { onClose: init.onClose }),
+    ...(init.flushScheduler === undefined ? {} : { flushScheduler: init.flushScheduler }),
   };
 }
 

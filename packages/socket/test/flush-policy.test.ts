@@ -1,0 +1,144 @@
+// FlushPolicy: when queued frames leave. Every frame of one tick always shares a write; 'turn'
+// and a delay let frames queued in *separate* events share it too (a fan-out's write syscalls).
+// Real sockets on 127.0.0.1; socket.write (Node's) is wrapped only to count the writes.
+import { connect, createServer, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FlushScheduler, flushSchedulerFor, SocketWriter } from '../src/index.js';
+
+async function pair(): Promise<{ a: Socket; b: Socket; close: () => void }> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const accepted = new Promise<Socket>((r) => server.once('connection', r));
+  const a = connect(port, '127.0.0.1');
+  await new Promise((r) => a.once('connect', r));
+  const b = await accepted;
+  return {
+    a,
+    b,
+    close: () => {
+      a.destroy();
+      b.destroy();
+      server.close();
+    },
+  };
+}
+
+function countWrites(socket: Socket): number[] {
+  const writes: number[] = [];
+  const realWrite = socket.write.bind(socket);
+  socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+    writes.push(chunk.byteLength);
+    return (realWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof socket.write;
+  return writes;
+}
+
+function received(b: Socket, bytes: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${n} of ${bytes} bytes`)), 5000);
+    b.on('data', (chunk: Buffer) => {
+      parts.push(chunk);
+      n += chunk.byteLength;
+      if (n >= bytes) {
+        clearTimeout(timer);
+        resolve(Buffer.concat(parts));
+      }
+    });
+  });
+}
+
+const emptySource = { takeOutgoing: () => [], outgoingBytes: 0 };
+/** A 34-byte draft-02 Binary frame (4.2: opcode 5, 7-bit length) whose payload is all `fill`. */
+const frame = (fill: number) => Buffer.concat([Buffer.from([0x05, 32]), Buffer.alloc(32, fill)]);
+/** `count` enqueues, each in its own event-loop turn (setImmediate), like paced broadcasts. */
+async function enqueuePaced(writer: SocketWriter, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    writer.enqueueEncoded([frame(i)]);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+describe('FlushPolicy (section 4 frames, unchanged bytes; only the number of writes differs)', () => {
+  it("'tick' (no scheduler): one write per event", async () => {
+    const { a, b, close } = await pair();
+    cleanup = close;
+    const writes = countWrites(a);
+    const writer = new SocketWriter(a, emptySource);
+    const got = received(b, 5 * 34);
+    await enqueuePaced(writer, 5);
+    const bytes = await got;
+    expect(writes).toEqual([34, 34, 34, 34, 34]);
+    expect(bytes).toEqual(Buffer.concat([0, 1, 2, 3, 4].map(frame)));
+  });
+
+  it('a delay: frames queued in separate events within the window leave in one write, in order', async () => {
+    const { a, b, close } = await pair();
+    cleanup = close;
+    const writes = countWrites(a);
+    const writer = new SocketWriter(a, emptySource, new FlushScheduler(200));
+    const got = received(b, 5 * 34);
+    await enqueuePaced(writer, 5);
+    const bytes = await got;
+    expect(writes).toEqual([5 * 34]);
+    expect(bytes).toEqual(Buffer.concat([0, 1, 2, 3, 4].map(frame)));
+  });
+
+  it("'turn': everything queued in one turn by several events and writers leaves once per writer", async () => {
+    const { a, b, close } = await pair();
+    const second = await pair();
+    cleanup = () => {
+      close();
+      second.close();
+    };
+    const scheduler = new FlushScheduler('turn');
+    const writesA = countWrites(a);
+    const writesB = countWrites(second.a);
+    const wa = new SocketWriter(a, emptySource, scheduler);
+    const wb = new SocketWriter(second.a, emptySource, scheduler);
+    const gotA = received(b, 3 * 34);
+    const gotB = received(second.b, 3 * 34);
+    // Three separate macrotasks of the same turn (three timers due together), like three
+    // publishers' messages read in one poll phase.
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < 3; i++) {
+        setTimeout(() => {
+          wa.enqueueEncoded([frame(i)]);
+          wb.enqueueEncoded([frame(i)]);
+          if (i === 2) resolve();
+        }, 1);
+      }
+    });
+    expect(await gotA).toEqual(Buffer.concat([0, 1, 2].map(frame)));
+    expect(await gotB).toEqual(Buffer.concat([0, 1, 2].map(frame)));
+    expect(writesA).toEqual([3 * 34]);
+    expect(writesB).toEqual([3 * 34]);
+  });
+
+  it('a writer flushed early (before a close) is not written twice when the window ends', async () => {
+    const { a, b, close } = await pair();
+    cleanup = close;
+    const writes = countWrites(a);
+    const writer = new SocketWriter(a, emptySource, new FlushScheduler(20));
+    const got = received(b, 34);
+    writer.enqueueEncoded([frame(7)]);
+    writer.flush();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(await got).toEqual(frame(7));
+    expect(writes).toEqual([34]);
+  });
+
+  it("flushSchedulerFor: none for 'tick'/undefined; invalid delays are refused", () => {
+    expect(flushSchedulerFor(undefined)).toBeUndefined();
+    expect(flushSchedulerFor('tick')).toBeUndefined();
+    expect(flushSchedulerFor('turn')?.policy).toBe('turn');
+    expect(flushSchedulerFor(2)?.policy).toBe(2);
+    expect(() => flushSchedulerFor(-1)).toThrow(RangeError);
+    expect(() => flushSchedulerFor(Number.NaN)).toThrow(RangeError);
+  });
+});
