@@ -2,6 +2,7 @@ export {
   createWebSocketStream,
   DEFAULT_OFFLOAD_MIN_BYTES,
   encodeBroadcast,
+  type FlushPolicy,
   type MessageData,
   type OffloadPool,
   type OffloadStats,

@@ -1,7 +1,7 @@
 import type { Server as HttpServer, IncomingHttpHeaders } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import type { TextOffloadOptions } from '@ws02/socket';
+import type { FlushPolicy, TextOffloadOptions } from '@ws02/socket';
 import type { ServerLogEvent } from './server-log.js';
 
 /** What every handshake path (http `upgrade`, raw socket) knows about the opening request. */
@@ -127,6 +127,15 @@ export interface WebSocketServerOptions {
   readonly heartbeat?: HeartbeatOptions | false;
   /** Keep `server.clients`. Default true. */
   readonly clientTracking?: boolean;
+  /**
+   * When frames queued by sends leave for the socket (`FlushPolicy` of @ws02/socket). Default
+   * `'tick'`: at the end of the tick they were sent in (lowest latency). `'turn'`: once per
+   * event-loop turn, so fan-outs of messages that arrived in the same turn share one write per
+   * client. A number of milliseconds: at most that much later, one timer for all connections —
+   * broadcasts made in separate events within the window share one write per client, cutting a
+   * large fan-out's write syscalls (docs/BENCHMARKS.md, broadcast) at the price of that latency.
+   */
+  readonly flush?: FlushPolicy;
   /**
    * Run CPU-heavy work (decoding large text; optionally handshake MD5s in bursts) in a worker
    * pool. Off by default.

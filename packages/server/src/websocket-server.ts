@@ -19,6 +19,7 @@ import {
   type ConnectionSettings,
   countError,
   encodeBroadcast,
+  flushSchedulerFor,
   type OffloadStats,
   type SendData,
   TextOffload,
@@ -154,6 +155,10 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       ...(this.#textOffload === undefined ? {} : { offload: this.#textOffload }),
       onClose: (ws, wasClean) => this.#connectionClosed(ws, wasClean),
     };
+    const flushScheduler = flushSchedulerFor(options.flush);
+    if (flushScheduler !== undefined) {
+      this.#connectionSettings = { ...this.#connectionSettings, flushScheduler };
+    }
     if (onListening) this.once('listening', onListening);
 
     if (options.port !== undefined) {

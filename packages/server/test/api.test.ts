@@ -310,6 +310,26 @@ describe('sending', () => {
     await wss.close();
   });
 
+  it('`flush` delay: broadcasts made in separate events within the window share one TCP write per client (4.2 frames unchanged, in order)', async () => {
+    const { wss, port } = await startServer({ flush: 100 });
+    const client = await openWebSocket(port);
+    await new Promise((r) => setTimeout(r, 20));
+    const chunks: Buffer[] = [];
+    client.socket.on('data', (c: Buffer) => chunks.push(c));
+    for (let i = 0; i < 5; i++) {
+      expect(wss.broadcast(`b${i}`)).toBe(1);
+      await new Promise((r) => setImmediate(r));
+    }
+    for (let i = 0; i < 5; i++) expect((await readFrame(client)).payload.toString()).toBe(`b${i}`);
+    expect(chunks.length).toBe(1);
+    client.socket.destroy();
+    await wss.close();
+  });
+
+  it('`flush` must be tick, turn or a delay >= 0 ms', () => {
+    expect(() => new WebSocketServer({ noServer: true, flush: -5 })).toThrow(RangeError);
+  });
+
   it('broadcast encodes once and reaches every open client that passes the filter', async () => {
     const { wss, port } = await startServer();
     const clients = await Promise.all([1, 2, 3].map(() => openWebSocket(port, { path: '/room' })));
