@@ -12,6 +12,8 @@ export interface BenchServerOptions {
   readonly mode: ServerMode;
   /** Broadcast mode: payload bytes of each broadcast message. */
   readonly broadcastPayload?: number;
+  /** @ws02/server's `flush` delay in ms (ws02 only: the others have no such option). */
+  readonly flushMs?: number;
 }
 
 /** A contender's server, listening on 127.0.0.1. */
@@ -69,7 +71,12 @@ export function startBenchServer(options: BenchServerOptions): Promise<BenchServ
 /** @ws02/server in its fastest mode (`port`: its own net server and handshake parser). */
 function startWs02(options: BenchServerOptions): Promise<BenchServer> {
   return new Promise((resolve, reject) => {
-    const wss = new Ws02Server({ port: 0, host: HOST, backlog: 1024 });
+    const wss = new Ws02Server({
+      port: 0,
+      host: HOST,
+      backlog: 1024,
+      ...(options.flushMs === undefined ? {} : { flush: options.flushMs }),
+    });
     const payload = Buffer.alloc(options.broadcastPayload ?? 32, 0x62);
     wss.on('error', reject);
     wss.on('connection', (ws) => {

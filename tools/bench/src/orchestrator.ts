@@ -98,6 +98,7 @@ export async function measure(
       contender,
       mode: spec.kind === 'broadcast' ? 'broadcast' : 'echo',
       broadcastPayload: spec.params.payload ?? 32,
+      ...(spec.params.flushMs === undefined ? {} : { flushMs: spec.params.flushMs }),
     },
     execArgv,
   );

@@ -152,22 +152,26 @@ export function buildScenarios(scale: ScenarioScale): ScenarioSpec[] {
     metrics: [M.rss, M.heap],
     targets: [target(M.rss.key, 'ws', '<=', 0.7), target(M.heap.key, 'ws', '<=', 0.7)],
   });
-  for (const pacing of ['paced', 'tick'] as const) {
+  for (const variant of ['paced', 'tick', 'flush'] as const) {
+    const pacing = variant === 'tick' ? 'tick' : 'paced';
     list.push({
-      id: `broadcast-${pacing === 'tick' ? 'tick-' : ''}32B-${scale.broadcastClients}`,
+      id: `broadcast-${variant === 'paced' ? '' : variant === 'tick' ? 'tick-' : 'flush1ms-'}32B-${scale.broadcastClients}`,
       kind: 'broadcast',
       title:
         `broadcast 32B to ${scale.broadcastClients} clients, ${scale.broadcastBurst} messages ` +
-        (pacing === 'tick' ? 'in one tick' : 'one per event-loop turn'),
+        (pacing === 'tick' ? 'in one tick' : 'one per event-loop turn') +
+        (variant === 'flush' ? ', ws02 with flush: 1 ms (ws, raw: per event)' : ''),
       params: {
         payload: 32,
         connections: scale.broadcastClients,
         burst: scale.broadcastBurst,
         pacing,
+        ...(variant === 'flush' ? { flushMs: 1 } : {}),
       },
       metrics: [M.deliveries, M.serverCpu, M.clientCpu],
-      // Issue 8: "one message to 1,000 clients" — each broadcast its own event (paced).
-      targets: pacing === 'paced' ? [target(M.deliveries.key, 'ws', '>=', 3)] : [],
+      // Issue 8: "one message to 1,000 clients" — each broadcast its own event (paced), with
+      // @ws02/server's defaults; and again with its opt-in write coalescing (`flush: 1`).
+      targets: variant === 'tick' ? [] : [target(M.deliveries.key, 'ws', '>=', 3)],
     });
   }
   return list;

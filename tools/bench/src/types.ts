@@ -41,6 +41,11 @@ export interface ScenarioParams {
   readonly burst?: number;
   /** Broadcast: one broadcast per event-loop turn (`paced`) or all in one tick (`tick`). */
   readonly pacing?: 'paced' | 'tick';
+  /**
+   * Broadcast: @ws02/server's `flush` option in ms (writes of separate events within the window
+   * share one write per client). ws and raw have no such option and write per event.
+   */
+  readonly flushMs?: number;
   /** Warm-up before the measuring window, ms. */
   readonly warmupMs?: number;
   /** Measuring window, ms. */
