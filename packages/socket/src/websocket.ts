@@ -523,10 +523,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     switch (event.type) {
       case 'message': {
         this.#settings.counters.messagesIn++;
-        const data =
-          typeof event.data === 'string'
-            ? event.data
-            : Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
+        const data = typeof event.data === 'string' ? event.data : toBuffer(event.data);
         this.emit('message', data, event.binary);
         return;
       }
@@ -734,7 +731,12 @@ function toBytes(data: SendData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/**
+ * `data` as a Buffer view. The core slices payloads out of the socket's chunks with `subarray`,
+ * which on a Buffer already yields a Buffer: no second view object per message then.
+ */
 function toBuffer(data: Uint8Array): Buffer {
+  if (data instanceof Buffer) return data;
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
