@@ -81,7 +81,7 @@ describe('FlushPolicy (section 4 frames, unchanged bytes; only the number of wri
     const { a, b, close } = await pair();
     cleanup = close;
     const writes = countWrites(a);
-    const writer = new SocketWriter(a, emptySource, new FlushScheduler(200));
+    const writer = new SocketWriter(a, emptySource, new FlushScheduler(1000));
     const got = received(b, 5 * 34);
     await enqueuePaced(writer, 5);
     const bytes = await got;
