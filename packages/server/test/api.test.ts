@@ -311,7 +311,7 @@ describe('sending', () => {
   });
 
   it('`flush` delay: broadcasts made in separate events within the window share one TCP write per client (4.2 frames unchanged, in order)', async () => {
-    const { wss, port } = await startServer({ flush: 100 });
+    const { wss, port } = await startServer({ flush: 1000 });
     const client = await openWebSocket(port);
     await new Promise((r) => setTimeout(r, 20));
     const chunks: Buffer[] = [];
