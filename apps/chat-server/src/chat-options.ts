@@ -78,6 +78,12 @@ export interface ChatServerOptions {
   readonly heartbeat?: { readonly interval: number; readonly timeout?: number } | false;
   /** Closing handshake time before a socket is destroyed (ms). Default 5 s. */
   readonly closeTimeout?: number;
+  /**
+   * When room fan-outs leave for the sockets (@ws02/server's `flush`): `'tick'` (default, lowest
+   * latency), `'turn'`, or a delay in ms — messages of separate events within it share one write
+   * per member, which is what a large room's delivery rate is bound by.
+   */
+  readonly flush?: 'tick' | 'turn' | number;
   /** Open WebSocket connections; then refused with 503. Default 10,000. */
   readonly maxConnections?: number;
   readonly limits?: Partial<ChatLimits>;

@@ -139,6 +139,7 @@ export function createChatServer(options: ChatServerOptions = {}): ChatServer {
     server: http,
     ...(options.allowedOrigins !== undefined ? { allowedOrigins: options.allowedOrigins } : {}),
     ...(heartbeat !== false ? { heartbeat } : {}),
+    ...(options.flush !== undefined ? { flush: options.flush } : {}),
     // Beyond 4× the chat's own cap a frame is cut off from its header, before buffering; up to
     // it the chat closes the connection with a reason (MESSAGE_TOO_LARGE).
     maxMessageSize: limits.maxMessageBytes * 4,

@@ -103,6 +103,12 @@ const SETTINGS = [
     def: '10000',
   },
   {
+    flag: '--flush <policy>',
+    env: 'CHAT_FLUSH',
+    help: 'when room fan-outs are written: tick (lowest latency), turn (once per event-loop turn), or a delay in ms (fewer writes for big rooms)',
+    def: 'tick',
+  },
+  {
     flag: '--heartbeat <ms>',
     env: 'CHAT_HEARTBEAT',
     help: 'ping interval; a peer silent for another interval is dropped; 0 = off',
@@ -225,6 +231,9 @@ export function parseServerConfig(
       `invalid ${source('logLevel')} ${JSON.stringify(opts.logLevel)}: expected one of ${LOG_LEVELS.join(', ')}`,
     );
   }
+  const flushRaw = (opts.flush ?? 'tick').trim().toLowerCase();
+  const flush: 'tick' | 'turn' | number =
+    flushRaw === 'tick' || flushRaw === 'turn' ? flushRaw : int('flush', 0, 1000);
   const heartbeat = int('heartbeat', 0, 3_600_000);
   if (heartbeat > 0 && heartbeat < 100) {
     throw new ChatConfigError(
@@ -264,6 +273,7 @@ export function parseServerConfig(
       ...(allowedOrigins !== undefined ? { allowedOrigins } : {}),
       ...(tls !== undefined ? { tls } : {}),
       heartbeat: heartbeat === 0 ? false : { interval: heartbeat, timeout: heartbeat },
+      ...(flush === 'tick' ? {} : { flush }),
       maxConnections: int('maxConnections', 1, 1_000_000),
       limits: {
         historySize: int('history', 0, 10_000),

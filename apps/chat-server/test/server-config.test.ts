@@ -34,6 +34,19 @@ describe('parseServerConfig: flags and environment', () => {
     expect(c.logLevel).toBe('info');
   });
 
+  it('--flush / CHAT_FLUSH: tick (default, not passed on), turn, or a delay in ms up to 1000', () => {
+    expect(parseServerConfig([], {}).options.flush).toBeUndefined();
+    expect(parseServerConfig(['--flush', 'turn'], {}).options.flush).toBe('turn');
+    expect(parseServerConfig([], { CHAT_FLUSH: '2' }).options.flush).toBe(2);
+    expect(
+      parseServerConfig(['--flush', 'TICK'], { CHAT_FLUSH: '5' }).options.flush,
+    ).toBeUndefined();
+    const bad = configError(['--flush', 'soon']);
+    expect(bad.code).toBe('CONFIG_BAD_NUMBER');
+    expect(bad.message).toMatch(/invalid --flush "soon": expected an integer from 0 to 1000/);
+    expect(configError([], { CHAT_FLUSH: '5000' }).message).toMatch(/invalid CHAT_FLUSH "5000"/);
+  });
+
   it('environment variables, and flags winning over them', () => {
     const env = {
       CHAT_PORT: '9000',
