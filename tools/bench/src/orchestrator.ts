@@ -91,7 +91,11 @@ export async function measure(
     name,
   ];
   if (profiled) mkdirSync(options.cpuProfDir!, { recursive: true });
-  const execArgv = ['--expose-gc', ...(profileServer ? profileArgs(profileName) : [])];
+  const execArgv = [
+    '--expose-gc',
+    ...(profileServer ? profileArgs(profileName) : []),
+    ...diagnosticArgs('SERVER'),
+  ];
   const server = new WorkerProcess(
     'server',
     {
@@ -131,7 +135,7 @@ export async function measure(
         timeoutMs,
         ...(snapshotPrefix ? { heapSnapshotPrefix: snapshotPrefix } : {}),
       },
-      profileLoad ? profileArgs(loadProfileName) : [],
+      [...(profileLoad ? profileArgs(loadProfileName) : []), ...diagnosticArgs('LOAD')],
     );
     const loader = load;
     // Relay the load generator's snapshot requests to the server and the replies back.
@@ -279,4 +283,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
     },
     scenarios: results,
   };
+}
+
+/**
+ * Extra Node flags for diagnosis (e.g. `--trace-gc`, which NODE_OPTIONS refuses), from
+ * WS02_BENCH_SERVER_ARGS / WS02_BENCH_LOAD_ARGS, space-separated. Never used for the figures.
+ */
+function diagnosticArgs(side: 'SERVER' | 'LOAD'): string[] {
+  const raw = process.env[`WS02_BENCH_${side}_ARGS`];
+  return raw === undefined ? [] : raw.split(' ').filter((a) => a !== '');
 }
