@@ -1,6 +1,4 @@
 import { createServer, type Server } from 'node:net';
-import { WebSocketServer as Ws02Server } from '@ws02/server';
-import { WebSocketServer as WsServer } from 'ws';
 import { lengthPrefixed, RawMessenger } from './raw-messenger.js';
 import type { ContenderId } from './types.js';
 
@@ -69,7 +67,9 @@ export function startBenchServer(options: BenchServerOptions): Promise<BenchServ
 }
 
 /** @ws02/server in its fastest mode (`port`: its own net server and handshake parser). */
-function startWs02(options: BenchServerOptions): Promise<BenchServer> {
+async function startWs02(options: BenchServerOptions): Promise<BenchServer> {
+  // Each server process loads only its contender's library (see load-clients.ts).
+  const { WebSocketServer: Ws02Server } = await import('@ws02/server');
   return new Promise((resolve, reject) => {
     const wss = new Ws02Server({
       port: 0,
@@ -109,7 +109,8 @@ function startWs02(options: BenchServerOptions): Promise<BenchServer> {
  * `ws` 8.x as users run it: `perMessageDeflate: false` (its server default), with bufferutil
  * loaded. Broadcast is the loop over `wss.clients` from ws's README.
  */
-function startWs(options: BenchServerOptions): Promise<BenchServer> {
+async function startWs(options: BenchServerOptions): Promise<BenchServer> {
+  const { WebSocketServer: WsServer } = await import('ws');
   return new Promise((resolve, reject) => {
     const wss = new WsServer({ port: 0, host: HOST, backlog: 1024, perMessageDeflate: false });
     const payload = Buffer.alloc(options.broadcastPayload ?? 32, 0x62);

@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { RawMessenger } from './raw-messenger.js';
 import type { ContenderId } from './types.js';
-import { connectWs02Cores } from './ws02-cores-client.js';
 
 /**
  * One client connection of the load generator, the same shape for every contender so the load
@@ -48,9 +47,14 @@ export async function clientFor(contender: ContenderId): Promise<ConnectLoadClie
     case 'ws02':
       return (await import('./ws02-client.js')).connectWs02Client;
     case 'ws02-cores':
-      return connectWs02Cores;
-    case 'ws':
-      return connectWs;
+      return (await import('./ws02-cores-client.js')).connectWs02Cores;
+    case 'ws': {
+      // Each load process loads only its contender's library, so no contender's measurement
+      // carries another's code and heap (it can move V8's GC heuristics: docs/BENCHMARKS.md).
+      const { default: WebSocketClass } = await import('ws');
+      return (port, host, payload, events) =>
+        connectWs(WebSocketClass, port, host, payload, events);
+    }
     case 'raw':
       return connectRaw;
   }
@@ -58,12 +62,13 @@ export async function clientFor(contender: ContenderId): Promise<ConnectLoadClie
 
 /** `ws`'s own client, compression off (its client default is on), binary messages. */
 function connectWs(
+  WebSocketClass: typeof WebSocket,
   port: number,
   host: string,
   payload: Buffer,
   events: LoadClientEvents,
 ): LoadClient {
-  const ws = new WebSocket(`ws://${host}:${port}/`, { perMessageDeflate: false });
+  const ws = new WebSocketClass(`ws://${host}:${port}/`, { perMessageDeflate: false });
   let closed = false;
   // ws sets TCP_NODELAY on its socket itself.
   ws.on('open', () => events.onOpen());
