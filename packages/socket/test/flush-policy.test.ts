@@ -1,38 +1,10 @@
 // FlushPolicy: when queued frames leave. Every frame of one tick always shares a write; 'turn'
 // and a delay let frames queued in *separate* events share it too (a fan-out's write syscalls).
 // Real sockets on 127.0.0.1; socket.write (Node's) is wrapped only to count the writes.
-import { connect, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FlushScheduler, flushSchedulerFor, SocketWriter } from '../src/index.js';
-
-async function pair(): Promise<{ a: Socket; b: Socket; close: () => void }> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const accepted = new Promise<Socket>((r) => server.once('connection', r));
-  const a = connect(port, '127.0.0.1');
-  await new Promise((r) => a.once('connect', r));
-  const b = await accepted;
-  return {
-    a,
-    b,
-    close: () => {
-      a.destroy();
-      b.destroy();
-      server.close();
-    },
-  };
-}
-
-function countWrites(socket: Socket): number[] {
-  const writes: number[] = [];
-  const realWrite = socket.write.bind(socket);
-  socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
-    writes.push(chunk.byteLength);
-    return (realWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof socket.write;
-  return writes;
-}
+import { countWrites, pair } from './tcp-pair.js';
 
 function received(b: Socket, bytes: number): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -1,26 +1,6 @@
-import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SocketWriter } from '../src/index.js';
-
-/** A connected TCP pair on 127.0.0.1: `a` writes, `b` reads. */
-async function pair(): Promise<{ a: Socket; b: Socket; close: () => void }> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  const accepted = new Promise<Socket>((r) => server.once('connection', r));
-  const a = connect(port, '127.0.0.1');
-  await new Promise((r) => a.once('connect', r));
-  const b = await accepted;
-  return {
-    a,
-    b,
-    close: () => {
-      a.destroy();
-      b.destroy();
-      server.close();
-    },
-  };
-}
+import { countWrites, pair } from './tcp-pair.js';
 
 const emptySource = { takeOutgoing: () => [], outgoingBytes: 0 };
 let cleanup: (() => void) | undefined;
@@ -30,12 +10,7 @@ describe('SocketWriter', () => {
   it('a burst of 3,000 small frames plus a large payload in one tick: bytes intact and in order, few writes', async () => {
     const { a, b, close } = await pair();
     cleanup = close;
-    const writes: number[] = [];
-    const realWrite = a.write.bind(a);
-    a.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
-      writes.push(chunk.byteLength);
-      return (realWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof a.write;
+    const writes = countWrites(a);
     const writer = new SocketWriter(a, emptySource);
     const expected: Buffer[] = [];
     for (let i = 0; i < 3000; i++) {
