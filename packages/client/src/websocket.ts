@@ -564,16 +564,18 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     if (tap !== undefined) installTap(socket, tap, established.rest);
     const conn = new WebSocketConnection({
       socket,
-      role: 'client',
       protocol: established.protocol,
       origin: this.origin,
       resourceName: plan.url.resourceName,
       context: undefined,
       rest: established.rest,
-      frameOptions: plan.frameOptions,
-      maxBufferedBytes: plan.maxBufferedBytes,
-      closeTimeout: plan.closeTimeout,
-      counters: this.counters,
+      settings: {
+        role: 'client',
+        frameOptions: plan.frameOptions,
+        maxBufferedBytes: plan.maxBufferedBytes,
+        closeTimeout: plan.closeTimeout,
+        counters: this.counters,
+      },
     });
     this.#conn = conn;
     this.#socket = socket;

@@ -154,11 +154,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       counters: this.counters,
       ...(this.#textOffload === undefined ? {} : { offload: this.#textOffload }),
       onClose: (ws, wasClean) => this.#connectionClosed(ws, wasClean),
+      flushScheduler: flushSchedulerFor(options.flush),
     };
-    const flushScheduler = flushSchedulerFor(options.flush);
-    if (flushScheduler !== undefined) {
-      this.#connectionSettings = { ...this.#connectionSettings, flushScheduler };
-    }
     if (onListening) this.once('listening', onListening);
 
     if (options.port !== undefined) {
@@ -325,7 +322,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
       maxFields: this.#limits.maxFields,
       protocols:
         select !== undefined
-          ? (offered, head) => select(offered, httpReq ?? requestLike(head, socket))
+          ? (offered, head) => select(offered, httpReq ?? new RawUpgradeRequest(head, socket))
           : (this.#options.protocols ?? []),
     };
   }
@@ -445,7 +442,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     httpReq: IncomingMessage | undefined,
     callback: ConnectionCallback,
   ): Promise<void> {
-    const req: UpgradeRequest = httpReq ?? requestLike(request, socket);
+    const req: UpgradeRequest = httpReq ?? new RawUpgradeRequest(request, socket);
     // 5.2.1: the resource name must be one this server serves.
     if (this.#options.path !== undefined && !this.#pathMatches(request.resourceName)) {
       this.#refuse(
@@ -678,10 +675,6 @@ class RawUpgradeRequest implements UpgradeRequest {
     this.#headers = headers;
     return headers;
   }
-}
-
-function requestLike(head: HandshakeRequestHead, socket: Socket): UpgradeRequest {
-  return new RawUpgradeRequest(head, socket);
 }
 
 function isEncrypted(socket: Socket): boolean {

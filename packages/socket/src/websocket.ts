@@ -93,10 +93,12 @@ export interface ConnectionPeer {
 
 /**
  * What a server or client hands a connection once the opening handshake succeeded: the peer's
- * particulars plus the settings, either flat or as one shared `settings` object.
+ * particulars, and the owner's settings (one object an owner may share with all its
+ * connections).
  */
-export type WebSocketConnectionInit = ConnectionPeer &
-  (ConnectionSettings | { readonly settings: ConnectionSettings });
+export interface WebSocketConnectionInit extends ConnectionPeer {
+  readonly settings: ConnectionSettings;
+}
 
 const EMPTY = new Uint8Array(0);
 
@@ -212,7 +214,7 @@ export class WebSocketConnection extends EventEmitter<WebSocketConnectionEvents>
     (this as unknown as { _events: unknown })._events = new (
       ConnectionEvents as unknown as new () => object
     )();
-    this.#settings = 'settings' in init ? init.settings : settingsOf(init);
+    this.#settings = init.settings;
     const socket = init.socket as OwnedSocket;
     this.#socket = socket;
     this.protocol = ownString(init.protocol);
@@ -704,20 +706,6 @@ for (const [name, value] of [
   ['CLOSED', CLOSED],
 ] as const) {
   Object.defineProperty(WebSocketConnection.prototype, name, { value, enumerable: true });
-}
-
-/** The settings of a connection given flat (one object per connection: fine for clients). */
-function settingsOf(init: ConnectionSettings): ConnectionSettings {
-  return {
-    role: init.role,
-    frameOptions: init.frameOptions,
-    maxBufferedBytes: init.maxBufferedBytes,
-    closeTimeout: init.closeTimeout,
-    counters: init.counters,
-    ...(init.offload === undefined ? {} : { offload: init.offload }),
-    ...(init.onClose === undefined ? {} : { onClose: init.onClose }),
-    ...(init.flushScheduler === undefined ? {} : { flushScheduler: init.flushScheduler }),
-  };
 }
 
 function allocUnsafe(size: number): Uint8Array {

@@ -29,16 +29,18 @@ async function socketPair(): Promise<{ ours: Socket; peer: Socket; close: () => 
 function open(socket: Socket, role: 'server' | 'client'): WebSocketConnection {
   return new WebSocketConnection({
     socket,
-    role,
     protocol: '',
     origin: undefined,
     resourceName: '/',
     context: undefined,
     rest: new Uint8Array(0),
-    frameOptions: {},
-    maxBufferedBytes: 1 << 20,
-    closeTimeout: 1000,
-    counters: createConnectionCounters(),
+    settings: {
+      role,
+      frameOptions: {},
+      maxBufferedBytes: 1 << 20,
+      closeTimeout: 1000,
+      counters: createConnectionCounters(),
+    },
   });
 }
 

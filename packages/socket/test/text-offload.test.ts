@@ -93,17 +93,19 @@ function open(
   const offload = new TextOffload({ pool, minBytes });
   const ws = new WebSocketConnection({
     socket,
-    role: 'server',
     protocol: '',
     origin: undefined,
     resourceName: '/',
     context: undefined,
     rest: new Uint8Array(0),
-    frameOptions: { textPolicy },
-    maxBufferedBytes: 1 << 24,
-    closeTimeout: 1000,
-    counters: createConnectionCounters(),
-    offload,
+    settings: {
+      role: 'server',
+      frameOptions: { textPolicy },
+      maxBufferedBytes: 1 << 24,
+      closeTimeout: 1000,
+      counters: createConnectionCounters(),
+      offload,
+    },
   });
   return { ws, offload };
 }
@@ -370,17 +372,19 @@ describe('offload stage: order (4.3) and the section 6 policies', () => {
       const offload = new TextOffload({ pool, minBytes: 1 });
       const ws = new WebSocketConnection({
         socket: pair.ours,
-        role: 'server',
         protocol: '',
         origin: undefined,
         resourceName: '/',
         context: undefined,
         rest: new Uint8Array(0),
-        frameOptions: { textPolicy: 'raw' },
-        maxBufferedBytes: 1 << 20,
-        closeTimeout: 1000,
-        counters: createConnectionCounters(),
-        offload,
+        settings: {
+          role: 'server',
+          frameOptions: { textPolicy: 'raw' },
+          maxBufferedBytes: 1 << 20,
+          closeTimeout: 1000,
+          counters: createConnectionCounters(),
+          offload,
+        },
       });
       const got: unknown[] = [];
       ws.on('message', (data, isBinary) => got.push([Buffer.isBuffer(data), isBinary]));
