@@ -1,4 +1,5 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
+import type { EventEmitter } from 'node:events';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { ClientError } from './client-error.js';
@@ -57,31 +58,53 @@ export function connectTcp(
 ): Cancel {
   // An IP literal (the usual case once step 2 resolved the host) is connected without a lookup.
   const socket = netConnect({ host, port, noDelay: true });
-  const onError = (cause: Error) => {
-    socket.off('connect', onConnect);
-    socket.destroy();
-    fail(
-      new ClientError(
-        'CLIENT_CONNECT_FAILED',
-        '5.1',
-        `cannot connect to ${what}: ${cause.message}`,
-        {
-          step: 3,
-          cause,
-        },
+  return firstOf(
+    socket,
+    'connect',
+    () => socket.destroy(),
+    () => ok(socket),
+    (cause) =>
+      fail(
+        new ClientError(
+          'CLIENT_CONNECT_FAILED',
+          '5.1',
+          `cannot connect to ${what}: ${cause.message}`,
+          {
+            step: 3,
+            cause,
+          },
+        ),
       ),
-    );
+  );
+}
+
+/**
+ * Waits for `event` or the first `error`, whichever comes first, then detaches both. On an
+ * error (or a cancel) `destroy` runs before `fail`. The returned {@link Cancel} detaches and
+ * destroys; neither callback runs after it.
+ */
+function firstOf(
+  emitter: EventEmitter,
+  event: string,
+  destroy: () => void,
+  ok: () => void,
+  fail: (cause: Error) => void,
+): Cancel {
+  const onError = (cause: Error) => {
+    emitter.off(event, onEvent);
+    destroy();
+    fail(cause);
   };
-  const onConnect = () => {
-    socket.off('error', onError);
-    ok(socket);
+  const onEvent = () => {
+    emitter.off('error', onError);
+    ok();
   };
-  socket.once('error', onError);
-  socket.once('connect', onConnect);
+  emitter.once('error', onError);
+  emitter.once(event, onEvent);
   return () => {
-    socket.off('error', onError);
-    socket.off('connect', onConnect);
-    socket.destroy();
+    emitter.off('error', onError);
+    emitter.off(event, onEvent);
+    destroy();
   };
 }
 
@@ -104,29 +127,22 @@ export function startTls(
     host,
     ...(servername === undefined ? {} : { servername }),
   });
-  const onError = (cause: Error) => {
-    tls.off('secureConnect', onSecure);
-    tls.destroy();
-    socket.destroy();
-    fail(
-      new ClientError('CLIENT_TLS_FAILED', '5.1', `TLS with ${host} failed: ${cause.message}`, {
-        step: 4,
-        cause,
-      }),
-    );
-  };
-  const onSecure = () => {
-    tls.off('error', onError);
-    ok(tls);
-  };
-  tls.once('error', onError);
-  tls.once('secureConnect', onSecure);
-  return () => {
-    tls.off('error', onError);
-    tls.off('secureConnect', onSecure);
-    tls.destroy();
-    socket.destroy();
-  };
+  return firstOf(
+    tls,
+    'secureConnect',
+    () => {
+      tls.destroy();
+      socket.destroy();
+    },
+    () => ok(tls),
+    (cause) =>
+      fail(
+        new ClientError('CLIENT_TLS_FAILED', '5.1', `TLS with ${host} failed: ${cause.message}`, {
+          step: 4,
+          cause,
+        }),
+      ),
+  );
 }
 
 /** What a proxy answered to CONNECT. */
