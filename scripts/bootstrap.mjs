@@ -4,16 +4,22 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-const [major] = process.versions.node.split('.').map(Number);
-if (major < 20) {
-  console.error(`ws02 needs Node.js >= 20 (this is ${process.version}).`);
-  process.exit(1);
+/** Installs the workspace; returns the exit status (0 on success). */
+export function installWorkspace() {
+  const [major] = process.versions.node.split('.').map(Number);
+  if (major < 20) {
+    console.error(`ws02 needs Node.js >= 20 (this is ${process.version}).`);
+    return 1;
+  }
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const pnpm = pkg.packageManager; // "pnpm@10.x.y"
+  const args = ['-y', pnpm, 'install', '--frozen-lockfile', '--reporter=append-only'];
+  const r = spawnSync('npx', args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  if (r.status !== 0) {
+    console.error(`install failed: npx ${args.join(' ')}`);
+    return r.status ?? 1;
+  }
+  return 0;
 }
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const pnpm = pkg.packageManager; // "pnpm@10.x.y"
-const args = ['-y', pnpm, 'install', '--frozen-lockfile', '--reporter=append-only'];
-const r = spawnSync('npx', args, { stdio: 'inherit', shell: process.platform === 'win32' });
-if (r.status !== 0) {
-  console.error(`install failed: npx ${args.join(' ')}`);
-  process.exit(r.status ?? 1);
-}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exit(installWorkspace());

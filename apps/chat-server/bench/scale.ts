@@ -16,11 +16,12 @@
 //   node --import tsx bench/index.ts --scale --long   400 members × 10000 messages, 5 rounds
 //
 // Needs the build (npx tsup) and redis-server on PATH.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { spawnInGroup } from '@ws02/process-group';
 
 const long = process.argv.includes('--long');
 const ROUNDS = long ? 5 : 3;
@@ -165,7 +166,10 @@ interface Proc {
 }
 
 function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each process in its own group: none outlives this bench, however it ends.
+  const child = spawnInGroup(process.execPath, [MAIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const p: Proc = { child, out: '', err: '' };
   child.stdout!.setEncoding('utf8').on('data', (s: string) => {
     p.out += s;
@@ -186,7 +190,7 @@ async function waitFor(check: () => boolean, what: string, ms = 30_000): Promise
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(
+  const child = spawnInGroup(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'pipe'] },

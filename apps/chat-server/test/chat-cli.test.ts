@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { peer, startChat, user } from './chat-fixture.js';
 import { until } from './chat-peer.js';
-import { bin, Spawned } from './spawned.js';
+import { type Spawned, startBin } from './spawned.js';
 
 /** The terminal client as a user runs it: spawned, typed into, its output read. */
 function chatCli(url: string, ...args: string[]): Spawned {
-  return new Spawned(bin('chat-cli.js'), [url, '--keepalive', '0', ...args]);
+  return startBin('chat-cli.js', [url, '--keepalive', '0', ...args]);
 }
 
 describe('ws02-chat, the terminal client (spawned)', () => {

@@ -10,12 +10,12 @@ import {
   open,
   waitLog,
 } from './scale-helpers.js';
-import { bin, Spawned } from './spawned.js';
+import { type Spawned, startBin } from './spawned.js';
 
 const LISTENING = /listening on ws:\/\/127\.0\.0\.1:(\d+)\/ \(2 workers, cluster adapter\)/;
 
 async function startCluster(...extra: string[]): Promise<{ server: Spawned; port: number }> {
-  const server = new Spawned(bin('main.js'), [
+  const server = startBin('main.js', [
     '--workers',
     '2',
     '--port',

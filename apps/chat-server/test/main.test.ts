@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ChatPeer } from './chat-peer.js';
-import { bin, Spawned } from './spawned.js';
+import { startBin } from './spawned.js';
 
 const LISTENING = /listening on (ws:\/\/127\.0\.0\.1:(\d+)\/)/;
 
 describe('ws02-chat-server (dist/main.js, spawned)', () => {
   it('starts with no arguments (port from the environment), prints the URL, and on SIGTERM closes every client and exits 0', async () => {
-    const server = new Spawned(bin('main.js'), [], { CHAT_PORT: '0', LOG_LEVEL: 'trace' });
+    const server = startBin('main.js', [], { CHAT_PORT: '0', LOG_LEVEL: 'trace' });
     const [, url, port] = await server.waitOut(LISTENING);
     expect(server.stdout).toContain(`connect:  node `);
     expect(server.stdout).toMatch(/chat-cli\.js ws:\/\/127\.0\.0\.1:\d+\/ --nick <name>/);
@@ -47,7 +47,7 @@ describe('ws02-chat-server (dist/main.js, spawned)', () => {
   });
 
   it('SIGINT works the same way', async () => {
-    const server = new Spawned(bin('main.js'), ['--port', '0', '--log-level', 'silent']);
+    const server = startBin('main.js', ['--port', '0', '--log-level', 'silent']);
     const [, , port] = await server.waitOut(LISTENING);
     const p = await ChatPeer.open(Number(port));
     try {
@@ -84,7 +84,7 @@ describe('ws02-chat-server (dist/main.js, spawned)', () => {
     ];
     await Promise.all(
       cases.map(async ([args, env, message]) => {
-        const p = new Spawned(bin('main.js'), args, env);
+        const p = startBin('main.js', args, env);
         const { code } = await p.exit();
         expect(code, `${args.join(' ')} ${JSON.stringify(env)}`).toBe(2);
         expect(p.stderr).toMatch(message);
@@ -94,7 +94,7 @@ describe('ws02-chat-server (dist/main.js, spawned)', () => {
   });
 
   it('--help lists every flag with its environment variable, exit 0', async () => {
-    const p = new Spawned(bin('main.js'), ['--help']);
+    const p = startBin('main.js', ['--help']);
     expect((await p.exit()).code).toBe(0);
     for (const name of [
       '--port',
@@ -119,9 +119,9 @@ describe('ws02-chat-server (dist/main.js, spawned)', () => {
   });
 
   it('a port in use: exit status 1 with a hint', async () => {
-    const first = new Spawned(bin('main.js'), ['--port', '0', '--log-level', 'silent']);
+    const first = startBin('main.js', ['--port', '0', '--log-level', 'silent']);
     const [, , port] = await first.waitOut(LISTENING);
-    const second = new Spawned(bin('main.js'), ['--port', port!, '--log-level', 'silent']);
+    const second = startBin('main.js', ['--port', port!, '--log-level', 'silent']);
     expect((await second.exit()).code).toBe(1);
     expect(second.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
     first.child.kill('SIGTERM');

@@ -1,9 +1,11 @@
 // A real redis-server for the scale-out tests: started on a free port with no persistence,
 // stopped after the test. The Debian package provides it (`.ci/run` installs it); when it is
 // missing the tests FAIL with a message saying so — they are never skipped.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { spawnInGroup } from '@ws02/process-group';
 import { afterEach } from 'vitest';
+import { WAIT_MS } from '../../../scripts/test-utils/spawned.js';
 
 const running = new Set<RedisServer>();
 
@@ -76,7 +78,7 @@ export class RedisServer {
   }
 
   async #launch(): Promise<void> {
-    const child = spawn(
+    const child = spawnInGroup(
       'redis-server',
       [
         '--port',
@@ -96,8 +98,8 @@ export class RedisServer {
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start within 15 s:\n${this.log}`)),
-        15_000,
+        () => reject(new Error(`redis-server did not start within ${WAIT_MS} ms:\n${this.log}`)),
+        WAIT_MS,
       );
       const onData = (chunk: Buffer) => {
         this.log += chunk.toString('utf8');

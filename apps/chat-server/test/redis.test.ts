@@ -7,7 +7,7 @@ import { startChat } from './chat-fixture.js';
 import { until } from './chat-peer.js';
 import { freePort, RedisServer } from './redis-server.js';
 import { collectingLogger, eventually, hello, type LogEntry } from './scale-helpers.js';
-import { bin, Spawned } from './spawned.js';
+import { startBin } from './spawned.js';
 
 const adapters: RedisAdapter[] = [];
 const clients: Redis[] = [];
@@ -247,7 +247,7 @@ describe('Redis adapter: two instances, one redis-server', () => {
     await bob.next('joined');
 
     // Instance A lives in another process, killed with SIGKILL below.
-    const a = new Spawned(bin('main.js'), [
+    const a = startBin('main.js', [
       '--port',
       '0',
       '--adapter',
@@ -290,7 +290,7 @@ describe('Redis adapter: two instances, one redis-server', () => {
   it('ws02-chat-server --adapter redis, two processes on two ports: a message crosses, SIGTERM says goodbye to Redis', async () => {
     const redis = await RedisServer.start();
     const spawnInstance = async (id: string) => {
-      const p = new Spawned(bin('main.js'), ['--port', '0', '--instance-id', id], {
+      const p = startBin('main.js', ['--port', '0', '--instance-id', id], {
         CHAT_REDIS_URL: redis.url, // the adapter follows from the URL
         LOG_LEVEL: 'info',
       });
@@ -324,7 +324,7 @@ describe('Redis adapter: two instances, one redis-server', () => {
 
   it('Redis unreachable at start: one clear line, exit status 1', async () => {
     const port = await freePort(); // nothing listens there
-    const p = new Spawned(bin('main.js'), [
+    const p = startBin('main.js', [
       '--port',
       '0',
       '--adapter',

@@ -1,66 +1,21 @@
 // Interop with an independent draft-02 implementation: em-websocket (Ruby, Debian package
 // ruby-em-websocket), whose Sec-WebSocket-Draft 1–3 handler speaks this framing. It is started
-// here; if Ruby or em-websocket is missing this suite FAILS (it never skips): install
-// `ruby-em-websocket` (the lead's .ci/run does it on fresh machines).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+// here; if Ruby or em-websocket is missing this suite FAILS (it never skips); `npm test`
+// installs it (scripts/system-deps.mjs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmWebsocket } from '../../../scripts/test-utils/peers.js';
 import { connect, type WebSocket } from '../src/index.js';
 import { closed, nextEvent, waitFor } from './helpers.js';
 
-const SCRIPT = fileURLToPath(new URL('../../../tools/interop/em-echo-server.rb', import.meta.url));
-
-let child: ChildProcess | undefined;
+let em: Awaited<ReturnType<typeof startEmWebsocket>>;
 let url = '';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const probe = spawnSync('ruby', ['-e', "require 'em-websocket'"], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error(
-      `em-websocket interop needs Ruby and em-websocket (Debian: apt-get install ruby-em-websocket): ${
-        probe.error?.message ?? probe.stderr.trim()
-      }`,
-    );
-  }
-  const port = await freePort();
-  const proc = spawn('ruby', [SCRIPT, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child = proc;
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (c) => {
-    out += c;
-  });
-  proc.stderr!.on('data', (c) => {
-    err += c;
-  });
-  await waitFor(
-    () => out.includes(`listening ${port}`) || proc.exitCode !== null,
-    20_000,
-    'em-websocket to listen',
-  ).catch((e) => {
-    throw new Error(`${(e as Error).message}; stderr: ${err}`);
-  });
-  if (proc.exitCode !== null) throw new Error(`em-websocket exited: ${err}`);
-  url = `ws://127.0.0.1:${port}/`;
-}, 30_000);
-
-afterAll(async () => {
-  if (child !== undefined && child.exitCode === null) {
-    child.kill('SIGTERM');
-    await new Promise((r) => child!.once('exit', r));
-  }
+  em = await startEmWebsocket();
+  url = em.url;
 });
+
+afterAll(() => em?.stop());
 
 async function open(): Promise<WebSocket> {
   return connect(url, { origin: 'http://interop.test' });

@@ -2,6 +2,7 @@
 // its pool are measured alone. Raw sockets, hand-built draft-02 frames (4.2) and handshakes
 // (the classic request of the draft's overview, answer checked): nothing from @ws02 runs here.
 import { connect, type Socket } from 'node:net';
+import { exitWithParent } from '@ws02/process-group';
 
 const CLASSIC_REQUEST = Buffer.concat([
   Buffer.from(
@@ -179,6 +180,7 @@ export async function runHandshakeBurst(burst: HandshakeBurst): Promise<{ wallMs
 
 // Child-process protocol: one request at a time over IPC.
 if (process.argv.includes('--role=client') && process.send !== undefined) {
+  exitWithParent();
   process.on(
     'message',
     async (

@@ -18,13 +18,14 @@
  *   HandshakeBatcher inline vs through the pool for batches of 1 … 1024.
  * - handshake: bursts of 256 / 1024 handshakes over real sockets, batching on vs off.
  */
-import { fork } from 'node:child_process';
+
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type ConnectionEvent, FrameConnection } from '@ws02/frame';
 import { md5 } from '@ws02/handshake';
+import { forkInGroup } from '@ws02/process-group';
 import { type DeliveredEvent, TextOffload, TextOffloadQueue } from '@ws02/socket';
 import { Piscina } from 'piscina';
 import { HandshakeBatcher } from '../src/handshake-batcher.js';
@@ -45,7 +46,8 @@ const ONLY = new Set((arg('only') ?? 'text,small,micro,handshake').split(','));
 
 // --- the load child ---------------------------------------------------------------------------
 
-const child = fork(new URL('./load-client.ts', import.meta.url), ['--role=client'], {
+// Its own process group; it exits when this process goes (load-client.ts: exitWithParent).
+const child = forkInGroup(new URL('./load-client.ts', import.meta.url), ['--role=client'], {
   execArgv: process.execArgv,
 });
 let nextId = 0;

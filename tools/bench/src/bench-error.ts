@@ -8,6 +8,8 @@ export type BenchErrorCode =
   | 'BENCH_WORKER_TIMEOUT'
   /** The load generator reported a failure (connection error, deadline passed). */
   | 'BENCH_LOAD_FAILED'
+  /** The run's time budget (`--budget`) was spent before every measurement was made. */
+  | 'BENCH_BUDGET_EXCEEDED'
   /** Bad command-line options or input file. */
   | 'BENCH_USAGE';
 

@@ -1,7 +1,8 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forkInGroup, killGroup } from '@ws02/process-group';
 import { BenchError } from './bench-error.js';
 
 type Message = { type: string; id?: number; body?: unknown; [key: string]: unknown };
@@ -19,7 +20,10 @@ export function workerEntry(): { file: string; execArgv: string[] } {
   return { file, execArgv: [] };
 }
 
-/** A forked worker with typed waits on its IPC messages. Every wait has a deadline. */
+/**
+ * A forked worker with typed waits on its IPC messages. Every wait has a deadline. The worker
+ * runs in a process group of its own and dies with this process, however this one ends.
+ */
 export class WorkerProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
@@ -29,7 +33,7 @@ export class WorkerProcess {
 
   constructor(role: 'server' | 'load', args: unknown, execArgv: readonly string[] = []) {
     const entry = workerEntry();
-    this.child = fork(entry.file, [role, JSON.stringify(args)], {
+    this.child = forkInGroup(entry.file, [role, JSON.stringify(args)], {
       execArgv: [...entry.execArgv, ...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       cwd: join(dirname(entry.file), '..'),
@@ -105,6 +109,6 @@ export class WorkerProcess {
   }
 
   kill(): void {
-    if (this.#exitCode === undefined) this.child.kill('SIGKILL');
+    if (this.#exitCode === undefined) killGroup(this.child);
   }
 }

@@ -100,6 +100,7 @@ interface RunOptions {
   cpuProfContenders?: ContenderId[];
   cpuProfSides?: ('server' | 'load')[];
   heapSnapshot?: string;
+  budget?: number;
   color: boolean;
 }
 
@@ -124,6 +125,7 @@ async function run(opts: RunOptions): Promise<void> {
     ...(opts.cpuProfContenders !== undefined ? { cpuProfContenders: opts.cpuProfContenders } : {}),
     ...(opts.heapSnapshot !== undefined ? { heapSnapshotDir: opts.heapSnapshot } : {}),
     ...(opts.cpuProfSides !== undefined ? { cpuProfSides: opts.cpuProfSides } : {}),
+    ...(opts.budget !== undefined ? { budgetMs: opts.budget * 1000 } : {}),
     command: ['node', script, ...process.argv.slice(2)].join(' '),
     onProgress: (() => {
       const total =
@@ -231,6 +233,11 @@ export function buildProgram(): Command {
     .option('--broadcast-clients <n>', 'broadcast clients (full: 1000)', positiveInt)
     .option('--broadcast-burst <n>', 'messages per broadcast burst (full: 300)', positiveInt)
     .option('--latency-rate <n>', 'offered rate of the latency scenario, msg/s', positiveInt)
+    .option(
+      '--budget <seconds>',
+      'fail (BENCH_BUDGET_EXCEEDED) rather than run longer than this; workers are stopped',
+      positiveInt,
+    )
     .option('--json <file>', 'write the results as JSON (- for stdout)')
     .option('--charts <dir>', 'write SVG charts of the results')
     .option('--markdown <file>', 'write/replace the generated results section of a markdown file')

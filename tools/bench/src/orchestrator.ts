@@ -40,6 +40,11 @@ export interface BenchOptions {
   readonly cpuProfSides?: readonly ('server' | 'load')[];
   /** Idle memory: write the server's heap snapshots (without and with the connections) here. */
   readonly heapSnapshotDir?: string;
+  /**
+   * The whole run's time budget, ms. Every wait of a measurement ends by it; a run that spends
+   * it fails with BENCH_BUDGET_EXCEEDED (workers stopped) instead of running on. Default: none.
+   */
+  readonly budgetMs?: number;
   /** The command line, recorded in the results. */
   readonly command?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
@@ -75,7 +80,10 @@ export async function measure(
   contender: ContenderId,
   round: number,
   options: BenchOptions = {},
+  deadline = Number.POSITIVE_INFINITY,
 ): Promise<Measurement> {
+  /** A wait of `ms`, shortened to what is left of the run's budget. */
+  const bounded = (ms: number) => Math.max(0, Math.min(ms, deadline - performance.now()));
   const profiled =
     options.cpuProfDir !== undefined && (options.cpuProfContenders ?? ['ws02']).includes(contender);
   const sides = options.cpuProfSides ?? ['server'];
@@ -113,7 +121,11 @@ export async function measure(
     loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
   };
   try {
-    const listening = await server.waitFor(['listening', 'failed'], 20_000, 'starting the server');
+    const listening = await server.waitFor(
+      ['listening', 'failed'],
+      bounded(60_000),
+      'starting the server',
+    );
     if (listening.type === 'failed') {
       throw new BenchError('BENCH_LOAD_FAILED', `server: ${String(listening.error)}`);
     }
@@ -143,7 +155,11 @@ export async function measure(
       server.send(message);
     });
     server.onMessage('reply', (message) => loader.send(message));
-    const done = await loader.waitFor(['result', 'failed'], timeoutMs + 20_000, 'running the load');
+    const done = await loader.waitFor(
+      ['result', 'failed'],
+      bounded(timeoutMs + 20_000),
+      'running the load',
+    );
     if (done.type === 'failed') throw new BenchError('BENCH_LOAD_FAILED', String(done.error));
     const outcome = done.outcome as LoadOutcome;
     await loader.exited;
@@ -250,13 +266,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResults
         : 'none',
   );
   const builtAtStart = distBuildTimes();
+  const deadline = t0 + (options.budgetMs ?? Number.POSITIVE_INFINITY);
+  const total = scenarios.length * rounds * contenders.length;
+  let made = 0;
   const results: ScenarioResult[] = [];
   for (const spec of scenarios) {
     const roundResults: RoundResult[] = [];
     for (let round = 1; round <= rounds; round++) {
       const measured: Partial<Record<ContenderId, Measurement>> = {};
       for (const contender of contenders) {
-        const m = await measure(spec, contender, round, options);
+        if (performance.now() >= deadline) {
+          throw new BenchError(
+            'BENCH_BUDGET_EXCEEDED',
+            `the budget of ${options.budgetMs} ms was spent after ${made} of ${total} measurements`,
+          );
+        }
+        const m = await measure(spec, contender, round, options, deadline);
+        made++;
         measured[contender] = m;
         options.onProgress?.({ scenario: spec, round, rounds, contender, measurement: m });
       }

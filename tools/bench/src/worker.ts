@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { exitWithParent } from '@ws02/process-group';
 import { type BenchServerOptions, startBenchServer } from './bench-servers.js';
 import { clientFor } from './load-clients.js';
 import { type LoadContext, runLoad, type ServerRequest } from './load-scenarios.js';
@@ -110,6 +111,9 @@ async function runLoadWorker(args: LoadWorkerArgs): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // The orchestrator started this process in a group of its own: when it goes (even SIGKILLed),
+  // the IPC channel closes and this process goes with it, its listening server included.
+  exitWithParent();
   const [role, json] = process.argv.slice(2);
   if (json === undefined) throw new Error('usage: worker (server|load) <json>');
   if (role === 'server') await runServer(JSON.parse(json) as BenchServerOptions);

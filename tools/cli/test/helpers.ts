@@ -1,10 +1,11 @@
 // Drives the built `ws02` bin as a user would: spawn it, type, read its output.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocketServerOptions } from '@ws02/server';
+import { Spawned, WAIT_MS } from '../../../scripts/test-utils/spawned.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
@@ -26,6 +27,7 @@ export function assertBuilt(): void {
   }
 }
 
+/** The bin as a user runs it (a Spawned: own process group, killed after the test). */
 export interface Running {
   readonly proc: ChildProcess;
   stdout(): string;
@@ -34,9 +36,9 @@ export interface Running {
   all(): string;
   write(text: string): void;
   end(): void;
-  /** Waits until `pred(all output)` holds (bounded). */
+  /** Waits until `pred(all output)` holds (bounded generously; fails early on exit). */
   waitFor(pred: (output: string) => boolean, ms?: number, what?: string): Promise<void>;
-  /** The exit code (bounded; the process is killed when the time runs out). */
+  /** The exit code, 128 for a signal (bounded; the process is killed when the time runs out). */
   exited(ms?: number): Promise<number>;
 }
 
@@ -45,60 +47,28 @@ export function spawnCli(
   env: Record<string, string | undefined> = {},
   command: [string, string[]] = [process.execPath, [CLI, ...args]],
 ): Running {
-  const merged: Record<string, string> = {};
-  for (const [k, v] of Object.entries({
-    ...process.env,
-    NO_COLOR: undefined,
-    FORCE_COLOR: undefined,
-    ...env,
-  })) {
-    if (v !== undefined) merged[k] = v;
-  }
-  const proc = spawn(command[0], command[1], {
-    env: merged,
-    stdio: ['pipe', 'pipe', 'pipe'],
+  const p = new Spawned(command[0], command[1], {
+    inheritEnv: true,
+    env: { NO_COLOR: undefined, FORCE_COLOR: undefined, ...env },
   });
-  let out = '';
-  let err = '';
-  let both = '';
-  proc.stdout!.on('data', (c) => {
-    out += c;
-    both += c;
-  });
-  proc.stderr!.on('data', (c) => {
-    err += c;
-    both += c;
-  });
-  proc.stdin!.on('error', () => {});
-  const exit = new Promise<number>((resolve) =>
-    proc.once('exit', (code, signal) => resolve(code ?? (signal === null ? -1 : 128))),
-  );
   return {
-    proc,
-    stdout: () => out,
-    stderr: () => err,
-    all: () => both,
-    write: (text) => {
-      proc.stdin!.write(text);
+    proc: p.child,
+    stdout: () => p.stdout,
+    stderr: () => p.stderr,
+    all: () => p.all,
+    write: (text) => p.write(text),
+    end: () => p.end(),
+    async waitFor(pred, ms = WAIT_MS, what = 'output') {
+      await p
+        .waitFor(() => pred(p.all), what, ms)
+        .catch((error: Error) => {
+          // The process may have exited right after printing what was awaited.
+          if (!pred(p.all)) throw error;
+        });
     },
-    end: () => {
-      proc.stdin!.end();
-    },
-    async waitFor(pred, ms = 10_000, what = 'output') {
-      const deadline = Date.now() + ms;
-      while (!pred(both)) {
-        if (Date.now() > deadline || proc.exitCode !== null) {
-          if (pred(both)) return;
-          throw new Error(`timeout waiting for ${what}; output so far:\n${both}`);
-        }
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
-    async exited(ms = 15_000) {
-      const timer = setTimeout(() => proc.kill('SIGKILL'), ms);
-      const code = await exit;
-      clearTimeout(timer);
-      return code;
+    async exited(ms = WAIT_MS) {
+      const { code, signal } = await p.exit(ms);
+      return code ?? (signal === null ? -1 : 128);
     },
   };
 }

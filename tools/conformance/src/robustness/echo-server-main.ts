@@ -2,6 +2,10 @@
  * Entry of the spawned robustness server (dist/robustness-server.js): @ws02/server echoing every
  * message, IPC for stats. argv: handshakeTimeout maxBufferedBytes.
  */
+import { exitWithParent } from '@ws02/process-group';
+
+// Started by forkInGroup: it goes when the run that started it goes, however that one ends.
+exitWithParent();
 const [handshakeTimeout = '10000', maxBufferedBytes = String(16 * 1024 * 1024)] =
   process.argv.slice(2);
 const { WebSocketServer } = (await import('@ws02/server')) as typeof import('@ws02/server');
@@ -58,5 +62,3 @@ process.on('message', (message: { type: string; gc?: boolean }) => {
   }
 });
 process.on('disconnect', () => process.exit(0));
-
-export {};

@@ -3,9 +3,10 @@
  * memory are its own and measurable): @ws02/server as an echo server, reporting its RSS, heap
  * and counters over the IPC channel.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { forkInGroup, killGroup } from '@ws02/process-group';
 
 export interface ServerStats {
   readonly rss: number;
@@ -47,7 +48,8 @@ export class ServerProcess {
     const here = fileURLToPath(import.meta.url);
     const fromSource = here.endsWith('.ts');
     const entry = join(dirname(here), fromSource ? 'echo-server-main.ts' : 'robustness-server.js');
-    const child = fork(
+    // Its own process group; it dies with this process however this one ends.
+    const child = forkInGroup(
       entry,
       [String(options.handshakeTimeout), String(options.maxBufferedBytes)],
       {
@@ -92,7 +94,7 @@ export class ServerProcess {
     if (this.child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.send({ type: 'close' });
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => killGroup(this.child), 10_000);
     await exited;
     clearTimeout(timer);
   }

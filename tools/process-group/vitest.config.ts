@@ -1,0 +1,3 @@
+import { nodeConfig } from '../../vitest.shared.js';
+
+export default nodeConfig();
