@@ -19,7 +19,7 @@ export function coreConfig() {
             name: 'node',
             environment: 'node',
             include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-            testTimeout: 60_000,
+            testTimeout: 120_000,
           },
         },
         {
@@ -28,7 +28,7 @@ export function coreConfig() {
             environment: 'edge-runtime',
             include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
             exclude: ['**/*.node.test.ts', '**/node_modules/**'],
-            testTimeout: 60_000,
+            testTimeout: 120_000,
           },
         },
       ],
@@ -37,7 +37,7 @@ export function coreConfig() {
 }
 
 /** Node shells, apps and tools: Node only, real sockets. */
-export function nodeConfig(timeout = 60_000) {
+export function nodeConfig(timeout = 120_000) {
   return defineConfig({
     test: {
       reporters: ['default', ['json', { outputFile: RESULTS }]],

@@ -6,10 +6,11 @@ import { spawnInGroup } from '@ws02/process-group';
 import { afterAll, afterEach } from 'vitest';
 
 /**
- * Generous bounds for waits: they turn a hang into a clear failure, they never measure. A
- * stalled scheduler on a loaded machine cannot run them out while the awaited thing happens.
+ * The bound of waits on a process (wait.ts has WAIT_MS for in-process ones): generous, since
+ * starting a process on a loaded machine takes longer than an in-process event. It turns a hang
+ * into a clear failure and never measures anything.
  */
-export const WAIT_MS = 60_000;
+export const PROCESS_WAIT_MS = 60_000;
 
 export interface SpawnedOptions {
   /**
@@ -95,7 +96,7 @@ export class Spawned {
   }
 
   /** Waits until `pred()` holds; fails when the process exits first or after `ms`. */
-  async waitFor(pred: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
+  async waitFor(pred: () => boolean, what: string, ms = PROCESS_WAIT_MS): Promise<void> {
     const deadline = Date.now() + ms;
     for (;;) {
       if (pred()) return;
@@ -115,7 +116,7 @@ export class Spawned {
   }
 
   /** Waits until stdout matches `pattern` (from offset `from` on); returns the match. */
-  async waitOut(pattern: RegExp, ms = WAIT_MS, from = 0): Promise<RegExpMatchArray> {
+  async waitOut(pattern: RegExp, ms = PROCESS_WAIT_MS, from = 0): Promise<RegExpMatchArray> {
     await this.waitFor(() => pattern.test(this.stdout.slice(from)), `${pattern}`, ms);
     return this.stdout.slice(from).match(pattern)!;
   }
@@ -136,7 +137,7 @@ export class Spawned {
   }
 
   /** The exit status; fails after `ms` (and kills the group). */
-  async exit(ms = WAIT_MS): Promise<ExitStatus> {
+  async exit(ms = PROCESS_WAIT_MS): Promise<ExitStatus> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {

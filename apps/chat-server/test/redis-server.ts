@@ -5,7 +5,7 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { spawnInGroup } from '@ws02/process-group';
 import { afterEach } from 'vitest';
-import { WAIT_MS } from '../../../scripts/test-utils/spawned.js';
+import { PROCESS_WAIT_MS } from '../../../scripts/test-utils/spawned.js';
 
 const running = new Set<RedisServer>();
 
@@ -98,8 +98,8 @@ export class RedisServer {
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start within ${WAIT_MS} ms:\n${this.log}`)),
-        WAIT_MS,
+        () => reject(new Error(`redis-server did not start within ${PROCESS_WAIT_MS} ms:\n${this.log}`)),
+        PROCESS_WAIT_MS,
       );
       const onData = (chunk: Buffer) => {
         this.log += chunk.toString('utf8');

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { descendantsOf, isRunning, type ProcessRow } from '@ws02/process-group';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scaledBudget } from '../../../scripts/test-utils/machine.js';
-import { Spawned, WAIT_MS } from '../../../scripts/test-utils/spawned.js';
+import { Spawned, PROCESS_WAIT_MS } from '../../../scripts/test-utils/spawned.js';
 import {
   type BenchResults,
   DEFAULT_CONTENDERS,
@@ -281,7 +281,7 @@ describe('ws02-bench leaves nothing behind', () => {
         expect(ports.length).toBeGreaterThan(0); // the server worker listens
         bench.kill('SIGKILL');
         await new Promise((r) => bench.once('exit', r));
-        const gone = Date.now() + WAIT_MS;
+        const gone = Date.now() + PROCESS_WAIT_MS;
         while (seen.some((p) => isRunning(p.pid))) {
           if (Date.now() > gone) throw new Error('a bench worker outlived the bench');
           await new Promise((r) => setTimeout(r, 50));

@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocketServerOptions } from '@ws02/server';
-import { Spawned, WAIT_MS } from '../../../scripts/test-utils/spawned.js';
+import { Spawned, PROCESS_WAIT_MS } from '../../../scripts/test-utils/spawned.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));
@@ -58,7 +58,7 @@ export function spawnCli(
     all: () => p.all,
     write: (text) => p.write(text),
     end: () => p.end(),
-    async waitFor(pred, ms = WAIT_MS, what = 'output') {
+    async waitFor(pred, ms = PROCESS_WAIT_MS, what = 'output') {
       await p
         .waitFor(() => pred(p.all), what, ms)
         .catch((error: Error) => {
@@ -66,7 +66,7 @@ export function spawnCli(
           if (!pred(p.all)) throw error;
         });
     },
-    async exited(ms = WAIT_MS) {
+    async exited(ms = PROCESS_WAIT_MS) {
       const { code, signal } = await p.exit(ms);
       return code ?? (signal === null ? -1 : 128);
     },
