@@ -33,14 +33,12 @@ export type ChatConfigErrorCode =
 /**
  * A configuration or start-up error of the chat server. The draft has nothing to say about
  * application configuration, so `section` is `'app'` except for the Origin allowlist (8).
- * `detail` is the message without the `[CODE; section]` suffix, for printing to a user.
+ * `reason` (from the base) is the message without the `[CODE; section]` suffix, for a user.
  */
 export class ChatConfigError extends Ws02Error<ChatConfigErrorCode> {
   static override readonly kind = 'ChatConfigError';
-  readonly detail: string;
 
-  constructor(code: ChatConfigErrorCode, detail: string, section = 'app') {
-    super(code, section, detail);
-    this.detail = detail;
+  constructor(code: ChatConfigErrorCode, reason: string, section = 'app') {
+    super(code, section, reason);
   }
 }

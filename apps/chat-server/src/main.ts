@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       process.exit(err.exitCode === 0 ? 0 : 2);
     }
     if (err instanceof ChatConfigError) {
-      process.stderr.write(`ws02-chat-server: ${err.detail}\n`);
+      process.stderr.write(`ws02-chat-server: ${err.reason}\n`);
       process.exit(2);
     }
     throw err;
@@ -152,7 +152,7 @@ async function runWorker(config: ServerConfig): Promise<void> {
   try {
     adapter = await makeAdapter(config, instanceId, logger);
   } catch (err) {
-    const detail = err instanceof ChatConfigError ? err.detail : (err as Error).message;
+    const detail = err instanceof ChatConfigError ? err.reason : (err as Error).message;
     tell({ ctl: 'listen-failed', detail });
     process.exit(1);
   }
@@ -161,7 +161,7 @@ async function runWorker(config: ServerConfig): Promise<void> {
   try {
     address = await server.start();
   } catch (err) {
-    const detail = err instanceof ChatConfigError ? err.detail : (err as Error).message;
+    const detail = err instanceof ChatConfigError ? err.reason : (err as Error).message;
     tell({ ctl: 'listen-failed', detail });
     process.exit(1);
   }
@@ -354,7 +354,7 @@ async function listenOrExit(server: ChatServer): Promise<ChatServerAddress> {
 }
 
 function failStart(err: unknown): never {
-  const detail = err instanceof ChatConfigError ? err.detail : (err as Error).message;
+  const detail = err instanceof ChatConfigError ? err.reason : (err as Error).message;
   process.stderr.write(`ws02-chat-server: ${detail}\n`);
   process.exit(1);
 }

@@ -77,10 +77,10 @@ describe('parseServerConfig: flags and environment', () => {
 
   it('numbers: CONFIG_BAD_NUMBER naming where the value came from', () => {
     expect(configError(['--port', '65536']).code).toBe('CONFIG_BAD_NUMBER');
-    expect(configError(['--port', '-1']).detail).toMatch(/^invalid --port "-1"/);
-    expect(configError([], { CHAT_PORT: '80a' }).detail).toMatch(/^invalid CHAT_PORT "80a"/);
-    expect(configError(['--rate', '0']).detail).toMatch(/--rate "0": expected an integer from 1/);
-    expect(configError(['--heartbeat', '50']).detail).toMatch(/0 \(off\) or at least 100 ms/);
+    expect(configError(['--port', '-1']).reason).toMatch(/^invalid --port "-1"/);
+    expect(configError([], { CHAT_PORT: '80a' }).reason).toMatch(/^invalid CHAT_PORT "80a"/);
+    expect(configError(['--rate', '0']).reason).toMatch(/--rate "0": expected an integer from 1/);
+    expect(configError(['--heartbeat', '50']).reason).toMatch(/0 \(off\) or at least 100 ms/);
     expect(configError(['--history', '1.5']).code).toBe('CONFIG_BAD_NUMBER');
   });
 
@@ -89,7 +89,7 @@ describe('parseServerConfig: flags and environment', () => {
     const origin = configError(['--allowed-origins', 'https://ok.example,https://x.example/path']);
     expect(origin.code).toBe('CONFIG_BAD_ORIGIN');
     expect(origin.section).toBe('8');
-    expect(origin.detail).toContain('"https://x.example/path"');
+    expect(origin.reason).toContain('"https://x.example/path"');
     expect(configError(['--allowed-origins', 'https://Upper.example']).code).toBe(
       'CONFIG_BAD_ORIGIN',
     );
@@ -103,7 +103,7 @@ describe('parseServerConfig: flags and environment', () => {
     expect(configError(['--tls-cert', CERT]).code).toBe('CONFIG_TLS_INCOMPLETE');
     const missing = configError(['--tls-key', '/nonexistent/key.pem', '--tls-cert', CERT]);
     expect(missing.code).toBe('CONFIG_TLS_UNREADABLE');
-    expect(missing.detail).toMatch(/cannot read --tls-key "\/nonexistent\/key\.pem": ENOENT/);
+    expect(missing.reason).toMatch(/cannot read --tls-key "\/nonexistent\/key\.pem": ENOENT/);
     // The certificate given as the key: not a usable pair.
     expect(configError(['--tls-key', CERT, '--tls-cert', CERT]).code).toBe('CONFIG_TLS_UNREADABLE');
     const ok = parseServerConfig([], { CHAT_TLS_KEY: KEY, CHAT_TLS_CERT: CERT });
@@ -159,7 +159,7 @@ describe('parseServerConfig: flags and environment', () => {
     expect(configError(['--instance-id', 'UPPER']).code).toBe('CONFIG_BAD_INSTANCE_ID');
     expect(configError(['--instance-id', 'a'.repeat(25)]).code).toBe('CONFIG_BAD_INSTANCE_ID');
     expect(configError(['--redis-heartbeat', '50']).code).toBe('CONFIG_BAD_NUMBER');
-    expect(configError(['--redis-ttl', '3000']).detail).toMatch(/at least twice --redis-heartbeat/);
+    expect(configError(['--redis-ttl', '3000']).reason).toMatch(/at least twice --redis-heartbeat/);
   });
 
   it('usage errors are commander errors (exit status decided by main)', () => {

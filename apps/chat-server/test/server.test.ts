@@ -135,7 +135,7 @@ describe('createChatServer options', () => {
     const error = await second.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChatConfigError);
     expect((error as ChatConfigError).code).toBe('CHAT_LISTEN_FAILED');
-    expect((error as ChatConfigError).detail).toMatch(/EADDRINUSE.*--port/);
+    expect((error as ChatConfigError).reason).toMatch(/EADDRINUSE.*--port/);
     await second.stop();
   });
 

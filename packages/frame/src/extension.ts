@@ -1,4 +1,4 @@
-import { EMPTY_BYTES } from './byte-pool.js';
+import { EMPTY_BYTES } from '@ws02/protocol';
 import type { Frame, FrameHeader } from './frame.js';
 import { FrameError } from './frame-error.js';
 

@@ -1,4 +1,4 @@
-import { type Allocator, EMPTY_BYTES } from './byte-pool.js';
+import { type Allocator, EMPTY_BYTES } from '@ws02/protocol';
 import { ExtensionSet, type FrameExtension } from './extension.js';
 import type { FrameInit } from './frame.js';
 import { FrameDecoder, type FrameDecoderOptions } from './frame-decoder.js';

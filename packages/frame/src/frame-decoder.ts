@@ -1,5 +1,4 @@
-import { ByteAccumulator } from './byte-accumulator.js';
-import { type Allocator, EMPTY_BYTES } from './byte-pool.js';
+import { type Allocator, ByteAccumulator, EMPTY_BYTES } from '@ws02/protocol';
 import { ExtensionSet, type FrameExtension } from './extension.js';
 import type { Frame } from './frame.js';
 import { FrameError } from './frame-error.js';

@@ -1,4 +1,4 @@
-import { allocBytes, EMPTY_BYTES } from './byte-pool.js';
+import { allocBytes, EMPTY_BYTES } from '@ws02/protocol';
 import type { FrameInit } from './frame.js';
 import { FrameError } from './frame-error.js';
 import { Opcode } from './opcode.js';

@@ -1,4 +1,4 @@
-import { Ws02Error } from '@ws02/url';
+import { Ws02Error } from '@ws02/errors';
 
 /**
  * Every way framing can fail. Stable strings: programs may switch on them.

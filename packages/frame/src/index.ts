@@ -1,4 +1,4 @@
-export type { Allocator } from './byte-pool.js';
+export type { Allocator } from '@ws02/protocol';
 export type { FrameExtension } from './extension.js';
 export type { Frame, FrameHeader, FrameInit } from './frame.js';
 export {

@@ -1,5 +1,5 @@
-import { ByteAccumulator } from './byte-accumulator.js';
-import type { Allocator } from './byte-pool.js';
+import type { Allocator } from '@ws02/protocol';
+import { ByteAccumulator } from '@ws02/protocol';
 import type { Frame } from './frame.js';
 import { FrameError } from './frame-error.js';
 import { Opcode } from './opcode.js';

@@ -1,5 +1,5 @@
+import { ByteAccumulator } from '@ws02/protocol';
 import { describe, expect, it } from 'vitest';
-import { ByteAccumulator } from '../src/byte-accumulator.js';
 import { FrameDecoder } from '../src/index.js';
 import { concat, hex, pattern, sameBytes, splitAt } from './helpers.js';
 

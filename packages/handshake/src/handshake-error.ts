@@ -1,4 +1,4 @@
-import { Ws02Error, type Ws02ErrorOptions } from '@ws02/url';
+import { Ws02Error, type Ws02ErrorOptions } from '@ws02/errors';
 
 /**
  * Every reason the opening handshake (draft-02 section 5) fails or is aborted, one stable code
@@ -55,11 +55,6 @@ export type HandshakeErrorCode =
   | 'HANDSHAKE_INVALID_STATE';
 
 export interface HandshakeErrorOptions extends Ws02ErrorOptions {
-  /**
-   * Server aborts only: the HTTP status a server shell should use if it answers the refusal
-   * instead of just closing the connection (400 unless the table says otherwise).
-   */
-  readonly httpStatus?: number;
   /** The (lower-case) field name involved, when the failure is about one field. */
   readonly field?: string;
 }
@@ -68,8 +63,6 @@ export interface HandshakeErrorOptions extends Ws02ErrorOptions {
 export class HandshakeError extends Ws02Error<HandshakeErrorCode> {
   static override readonly kind = 'HandshakeError';
 
-  /** Suggested HTTP status for a server's refusal; `undefined` for client-side failures. */
-  readonly httpStatus: number | undefined;
   /** Lower-case field name the failure is about, if any. */
   readonly field: string | undefined;
 
@@ -80,7 +73,6 @@ export class HandshakeError extends Ws02Error<HandshakeErrorCode> {
     options: HandshakeErrorOptions = {},
   ) {
     super(code, section, message, options);
-    this.httpStatus = options.httpStatus;
     this.field = options.field;
   }
 }

@@ -4,7 +4,7 @@ import { checkPackaging } from '../../../scripts/test-utils/packaging.js';
 describe('packaging: the packed tarball works for ESM, CommonJS and TypeScript consumers', () => {
   it('imports, requires and type-checks @ws02/url from its tarball', () => {
     const result = checkPackaging({
-      packages: ['packages/url'],
+      packages: ['packages/errors', 'packages/url'],
       esm: `import { parseWebSocketUrl, WebSocketUrlError } from '@ws02/url';
 const u = parseWebSocketUrl('WSS://Example.com/chat');
 try { parseWebSocketUrl('http://x/'); } catch (e) { console.log(e instanceof WebSocketUrlError, e.code); }
@@ -20,7 +20,7 @@ const port: number = u.port;
 const code: WebSocketUrlErrorCode = 'URL_BAD_SCHEME';
 export { port, code };`,
     });
-    expect(result.tarballs).toHaveLength(1);
+    expect(result.tarballs).toHaveLength(2);
     expect(result.esmOutput.trim().split('\n')).toEqual([
       'true URL_BAD_SCHEME',
       '{"host":"example.com","port":443,"resourceName":"/chat","secure":true}',

@@ -1,0 +1,7 @@
+export {
+  type ErrorDetail,
+  isWs02Error,
+  type Spec,
+  Ws02Error,
+  type Ws02ErrorOptions,
+} from './ws02-error.js';
