@@ -58,6 +58,7 @@ export function startBenchServer(options: BenchServerOptions): Promise<BenchServ
   switch (options.contender) {
     case 'ws02':
     case 'ws02-cores':
+    case 'ws02-base':
       return startWs02(options);
     case 'ws':
       return startWs(options);

@@ -5,6 +5,7 @@ import type { BenchResults, ContenderId, ScenarioKind, ScenarioResult } from './
 export const CONTENDER_COLORS: Readonly<Record<ContenderId, string>> = {
   ws02: '#2563eb',
   'ws02-cores': '#7c3aed',
+  'ws02-base': '#94a3b8',
   ws: '#d97706',
   raw: '#6b7280',
 };

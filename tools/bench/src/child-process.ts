@@ -31,8 +31,14 @@ export class WorkerProcess {
   #waiters: (() => void)[] = [];
   #exitCode: number | null | undefined;
 
-  constructor(role: 'server' | 'load', args: unknown, execArgv: readonly string[] = []) {
-    const entry = workerEntry();
+  /** `file`: another worker script (a baseline checkout's); default this package's. */
+  constructor(
+    role: 'server' | 'load',
+    args: unknown,
+    execArgv: readonly string[] = [],
+    file?: string,
+  ) {
+    const entry = file === undefined ? workerEntry() : { file, execArgv: [] };
     this.child = forkInGroup(entry.file, [role, JSON.stringify(args)], {
       execArgv: [...entry.execArgv, ...execArgv],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

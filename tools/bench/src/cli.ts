@@ -101,7 +101,17 @@ interface RunOptions {
   cpuProfSides?: ('server' | 'load')[];
   heapSnapshot?: string;
   budget?: number;
+  baseline?: string;
   color: boolean;
+}
+
+/** The contenders: as given (or the default), plus ws02-base right after ws02 with --baseline. */
+function contendersOf(opts: RunOptions): readonly ContenderId[] {
+  const list = [...(opts.contenders ?? DEFAULT_CONTENDERS)];
+  if (opts.baseline !== undefined && !list.includes('ws02-base')) {
+    list.splice(list.indexOf('ws02') + 1, 0, 'ws02-base');
+  }
+  return list;
 }
 
 async function run(opts: RunOptions): Promise<void> {
@@ -118,7 +128,8 @@ async function run(opts: RunOptions): Promise<void> {
   const options: BenchOptions = {
     mode,
     ...(opts.rounds !== undefined ? { rounds: opts.rounds } : {}),
-    contenders: opts.contenders ?? DEFAULT_CONTENDERS,
+    contenders: contendersOf(opts),
+    ...(opts.baseline !== undefined ? { baselineDir: opts.baseline } : {}),
     ...(opts.only !== undefined ? { only: opts.only.split(',') } : {}),
     scale,
     ...(opts.cpuProf !== undefined ? { cpuProfDir: opts.cpuProf } : {}),
@@ -132,7 +143,7 @@ async function run(opts: RunOptions): Promise<void> {
         selectScenarios({ mode, scale, ...(opts.only ? { only: opts.only.split(',') } : {}) })
           .length *
         (opts.rounds ?? (mode === 'quick' ? 1 : 5)) *
-        (opts.contenders ?? DEFAULT_CONTENDERS).length;
+        contendersOf(opts).length;
       let done = 0;
       return (event) => {
         done++;
@@ -233,6 +244,10 @@ export function buildProgram(): Command {
     .option('--broadcast-clients <n>', 'broadcast clients (full: 1000)', positiveInt)
     .option('--broadcast-burst <n>', 'messages per broadcast burst (full: 300)', positiveInt)
     .option('--latency-rate <n>', 'offered rate of the latency scenario, msg/s', positiveInt)
+    .option(
+      '--baseline <dir>',
+      'also measure another built checkout of this repository as ws02-base (before/after in one run)',
+    )
     .option(
       '--budget <seconds>',
       'fail (BENCH_BUDGET_EXCEEDED) rather than run longer than this; workers are stopped',

@@ -45,6 +45,7 @@ export type ConnectLoadClient = (
 export async function clientFor(contender: ContenderId): Promise<ConnectLoadClient> {
   switch (contender) {
     case 'ws02':
+    case 'ws02-base':
       return (await import('./ws02-client.js')).connectWs02Client;
     case 'ws02-cores':
       return (await import('./ws02-cores-client.js')).connectWs02Cores;

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,7 +21,13 @@ import type {
 } from './types.js';
 
 export const DEFAULT_CONTENDERS: readonly ContenderId[] = ['ws02', 'ws', 'raw'];
-export const ALL_CONTENDERS: readonly ContenderId[] = ['ws02', 'ws02-cores', 'ws', 'raw'];
+export const ALL_CONTENDERS: readonly ContenderId[] = [
+  'ws02',
+  'ws02-cores',
+  'ws02-base',
+  'ws',
+  'raw',
+];
 
 export interface BenchOptions {
   /** quick: CI (every scenario runs, small and short); full: the figures. Default full. */
@@ -31,6 +37,11 @@ export interface BenchOptions {
   readonly contenders?: readonly ContenderId[];
   /** Keep scenarios whose id contains one of these strings. */
   readonly only?: readonly string[];
+  /**
+   * Another checkout of this repository, built (`<dir>/tools/bench/dist/worker.js` exists): its
+   * own workers measure the `ws02-base` contender with its own @ws02 packages.
+   */
+  readonly baselineDir?: string;
   /** Override parts of the scale (durations, connection counts). */
   readonly scale?: Partial<ScenarioScale>;
   /** Write a CPU profile of each server process of these contenders into `cpuProfDir`. */
@@ -65,6 +76,23 @@ export function selectScenarios(options: BenchOptions = {}): ScenarioSpec[] {
   const only = options.only;
   if (only === undefined || only.length === 0) return all;
   return all.filter((s) => only.some((o) => s.id.includes(o)));
+}
+
+/** The baseline checkout's worker (for `ws02-base`). */
+function baselineWorker(options: BenchOptions): string {
+  if (options.baselineDir === undefined) {
+    throw new BenchError(
+      'BENCH_USAGE',
+      'the ws02-base contender needs a baseline checkout (--baseline)',
+    );
+  }
+  const file = resolve(options.baselineDir, 'tools', 'bench', 'dist', 'worker.js');
+  if (!existsSync(file))
+    throw new BenchError(
+      'BENCH_WORKER_MISSING',
+      `no baseline worker at ${file}: build that checkout`,
+    );
+  return file;
 }
 
 function timeoutFor(spec: ScenarioSpec): number {
@@ -104,15 +132,19 @@ export async function measure(
     ...(profileServer ? profileArgs(profileName) : []),
     ...diagnosticArgs('SERVER'),
   ];
+  // ws02-base runs in the baseline checkout's own workers, which know it as ws02.
+  const entry = contender === 'ws02-base' ? baselineWorker(options) : undefined;
+  const asContender = contender === 'ws02-base' ? 'ws02' : contender;
   const server = new WorkerProcess(
     'server',
     {
-      contender,
+      contender: asContender,
       mode: spec.kind === 'broadcast' ? 'broadcast' : 'echo',
       broadcastPayload: spec.params.payload ?? 32,
       ...(spec.params.flushMs === undefined ? {} : { flushMs: spec.params.flushMs }),
     },
     execArgv,
+    entry,
   );
   let load: WorkerProcess | undefined;
   // When, and how busy the machine was: rates depend on it (CPU per operation much less).
@@ -141,13 +173,14 @@ export async function measure(
     load = new WorkerProcess(
       'load',
       {
-        contender,
+        contender: asContender,
         port: listening.port,
         scenario: spec,
         timeoutMs,
         ...(snapshotPrefix ? { heapSnapshotPrefix: snapshotPrefix } : {}),
       },
       [...(profileLoad ? profileArgs(loadProfileName) : []), ...diagnosticArgs('LOAD')],
+      entry,
     );
     const loader = load;
     // Relay the load generator's snapshot requests to the server and the replies back.
@@ -212,7 +245,7 @@ export function summariseScenario(
   }
   const ratios: Record<string, Record<string, RatioSummary>> = {};
   const ours = contenders.filter((c) => c === 'ws02' || c === 'ws02-cores');
-  const baselines = contenders.filter((c) => c === 'ws' || c === 'raw');
+  const baselines = contenders.filter((c) => c === 'ws' || c === 'raw' || c === 'ws02-base');
   for (const a of ours) {
     for (const b of baselines) {
       const perMetric: Record<string, RatioSummary> = {};

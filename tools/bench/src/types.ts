@@ -1,5 +1,9 @@
 /** The contenders a run can measure. */
-export type ContenderId = 'ws02' | 'ws02-cores' | 'ws' | 'raw';
+/**
+ * `ws02-base`: @ws02/server + @ws02/client of another checkout (`--baseline <dir>`), run by that
+ * checkout's own bench workers — the "before" of a change, measured in the same run.
+ */
+export type ContenderId = 'ws02' | 'ws02-cores' | 'ws02-base' | 'ws' | 'raw';
 
 /** What a scenario measures. */
 export type ScenarioKind = 'echo' | 'latency' | 'handshake' | 'idle-memory' | 'broadcast';

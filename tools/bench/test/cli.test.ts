@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { descendantsOf, isRunning, type ProcessRow } from '@ws02/process-group';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scaledBudget } from '../../../scripts/test-utils/machine.js';
-import { Spawned, PROCESS_WAIT_MS } from '../../../scripts/test-utils/spawned.js';
+import { PROCESS_WAIT_MS, Spawned } from '../../../scripts/test-utils/spawned.js';
 import {
   type BenchResults,
   DEFAULT_CONTENDERS,
@@ -227,6 +227,44 @@ describe('ws02-bench --cpu-prof, the ws02-cores contender, profile', () => {
       const parsed = JSON.parse(summary.stdout) as { totalMs: number; functions: unknown[] };
       expect(parsed.totalMs).toBeGreaterThan(0);
       expect(parsed.functions.length).toBeGreaterThan(0);
+    },
+    BUDGET_MS + MARGIN_MS,
+  );
+
+  it(
+    '--baseline measures another built checkout as ws02-base, with ws02/ws02-base ratios',
+    async () => {
+      const json = join(dir, 'baseline.json');
+      // This checkout stands in for "another": what is checked is the shape, not the figures.
+      const repo = join(packageDir, '..', '..');
+      const run = await runCli([
+        '--quick',
+        ...BUDGET,
+        '--only',
+        'echo-32B-c1',
+        '--contenders',
+        'ws02,raw',
+        '--baseline',
+        repo,
+        '--json',
+        json,
+      ]);
+      expect(run.code).toBe(0);
+      const results = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
+      expect(results.contenders).toEqual(['ws02', 'ws02-base', 'raw']);
+      const [s] = results.scenarios;
+      expect(s!.rounds[0]!.results['ws02-base']?.ok).toBe(true);
+      expect(Object.keys(s!.ratios).sort()).toEqual(['ws02/raw', 'ws02/ws02-base']);
+      const missing = await runCli([
+        '--quick',
+        ...BUDGET,
+        '--only',
+        'echo-32B-c1',
+        '--baseline',
+        dir,
+      ]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stdout + missing.stderr).toContain('BENCH_WORKER_MISSING');
     },
     BUDGET_MS + MARGIN_MS,
   );

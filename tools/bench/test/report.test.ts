@@ -22,6 +22,7 @@ function echoRounds(): RoundResult[] {
   const values: Record<ContenderId, number[]> = {
     ws02: [1000, 1200, 900],
     'ws02-cores': [],
+    'ws02-base': [],
     ws: [200, 200, 300],
     raw: [2000, 2000, 2000],
   };
