@@ -1,10 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { describe, expect, it } from 'vitest';
-import { createWebSocketStream, type WebSocket, WebSocketServer } from '../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nextEvent, until } from '../../../scripts/test-utils/wait.js';
+import { createWebSocketStream, WebSocket, WebSocketServer } from '../src/index.js';
 import { buildRequest, frame, OP, openWebSocket, RawClient, readFrame } from './raw-client.js';
 import { nextConnection, startEcho, startServer } from './server-fixture.js';
+
+// Tests that fake a timer restore real ones even when they fail.
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) =>
@@ -31,15 +37,19 @@ describe('attaching to an existing http.Server', () => {
   it('`noServer` + handleUpgrade routes inside an existing app, key_3 arriving after the head', async () => {
     const http = createServer();
     const wss = new WebSocketServer({ noServer: true });
+    const heads: number[] = [];
     http.on('upgrade', (req, socket, head) => {
+      heads.push(head.length);
       if (req.url !== '/chat') return socket.destroy();
       wss.handleUpgrade(req, socket, head, (ws) => ws.send(`welcome to ${ws.resourceName}`));
     });
     const port = await listen(http);
     const client = await RawClient.open(port);
     const { head, key3 } = buildRequest({ path: '/chat' });
+    // key_3 is written only once the app has the request without it (order, not a pause).
     client.write(head);
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => heads.length === 1, "the request head in the app's upgrade listener");
+    expect(heads).toEqual([0]);
     client.write(key3);
     expect((await client.readHead()).status).toBe(101);
     await client.take(16);
@@ -125,7 +135,7 @@ describe('limits', () => {
     await c.waitClosed();
     expect(c.inbox.toString('latin1')).toMatch(/^HTTP\/1.1 503 /);
     a.socket.destroy();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => wss.clients?.size === 1, 'the closed connection’s slot freed');
     const d = await openWebSocket(port);
     d.socket.destroy();
     b.socket.destroy();
@@ -179,15 +189,24 @@ describe('receive flow control and iteration', () => {
     const accepted = nextConnection(wss);
     const client = await openWebSocket(port);
     const ws = await accepted;
+    const probe = await openWebSocket(port);
     const got: string[] = [];
     ws.on('message', (d) => got.push(String(d)));
     ws.pause();
     for (let i = 0; i < 50; i++) client.write(frame(OP.TEXT, `m${i}`));
-    await new Promise((r) => setTimeout(r, 100));
+    // A sentinel instead of a pause: a Ping written after the 50 frames, on another connection.
+    // Its Pong back means the server has run its event loop with the frames already sent to it;
+    // none may have been delivered.
+    probe.write(frame(OP.PING, 'after the frames'));
+    expect(await readFrame(probe)).toMatchObject({
+      opcode: OP.PONG,
+      payload: Buffer.from('after the frames'),
+    });
     expect(got).toEqual([]);
     ws.resume();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => got.length >= 50, 'the 50 held messages');
     expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    probe.socket.destroy();
     client.socket.destroy();
     await wss.close();
   });
@@ -300,11 +319,11 @@ describe('sending', () => {
     const ws = await accepted;
     const chunks: number[] = [];
     client.socket.on('data', (c) => chunks.push(c.length));
+    const total = 100 * 2 + [...Array(100).keys()].reduce((a, i) => a + `message ${i}`.length, 0);
     for (let i = 0; i < 100; i++) ws.send(`message ${i}`);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(chunks.reduce((a, b) => a + b, 0)).toBe(
-      100 * 2 + [...Array(100).keys()].reduce((a, i) => a + `message ${i}`.length, 0),
-    );
+    const sum = () => chunks.reduce((a, b) => a + b, 0);
+    await until(() => sum() >= total, `${total} bytes`);
+    expect(sum()).toBe(total);
     expect(chunks.length).toBe(1);
     client.socket.destroy();
     await wss.close();
@@ -312,14 +331,24 @@ describe('sending', () => {
 
   it('`flush` delay: broadcasts made in separate events within the window share one TCP write per client (4.2 frames unchanged, in order)', async () => {
     const { wss, port } = await startServer({ flush: 1000 });
+    const accepted = nextConnection(wss);
     const client = await openWebSocket(port);
-    await new Promise((r) => setTimeout(r, 20));
+    const ws = await accepted;
     const chunks: Buffer[] = [];
     client.socket.on('data', (c: Buffer) => chunks.push(c));
+    // The window's timer (the server's flush scheduler takes setTimeout from the globals) on a
+    // fake clock, from here on: the handshake is over (its timer cleared), and the window ends
+    // when the test says, however slowly a busy machine runs the five events inside it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     for (let i = 0; i < 5; i++) {
       expect(wss.broadcast(`b${i}`)).toBe(1);
       await new Promise((r) => setImmediate(r));
     }
+    // Inside the window: the five 4-byte frames wait in the writer.
+    vi.advanceTimersByTime(999);
+    expect(ws.bufferedAmount).toBe(5 * 4);
+    vi.advanceTimersByTime(1);
+    vi.useRealTimers();
     for (let i = 0; i < 5; i++) expect((await readFrame(client)).payload.toString()).toBe(`b${i}`);
     expect(chunks.length).toBe(1);
     client.socket.destroy();
@@ -334,11 +363,14 @@ describe('sending', () => {
     const { wss, port } = await startServer();
     const clients = await Promise.all([1, 2, 3].map(() => openWebSocket(port, { path: '/room' })));
     const other = await openWebSocket(port, { path: '/other' });
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => wss.clients?.size === 4, 'four connections on the server');
     const n = wss.broadcast('to the room', (ws) => ws.resourceName === '/room');
     expect(n).toBe(3);
     for (const c of clients) expect((await readFrame(c)).payload.toString()).toBe('to the room');
-    await new Promise((r) => setTimeout(r, 50));
+    // A sentinel sent to the other client after the room's message: it is the first frame that
+    // client gets (one connection's frames keep their order), so the room's message never came.
+    expect(wss.broadcast('sentinel', (ws) => ws.resourceName === '/other')).toBe(1);
+    expect((await readFrame(other)).payload.toString()).toBe('sentinel');
     expect(other.inbox.length).toBe(0);
     for (const c of [...clients, other]) c.socket.destroy();
     await wss.close();
@@ -347,20 +379,36 @@ describe('sending', () => {
 
 describe('heartbeat and observability', () => {
   it('pings every interval; a peer that never pongs is terminated', async () => {
+    // The heartbeat's sweep timer is faked (setInterval only): a sweep runs when the test
+    // advances it, never while the responsive peer's Pong is still on its way, however slowly a
+    // busy machine runs. The sweep compares real Date.now() values; the dead peer's timeout is
+    // awaited as a lower bound.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const { wss, port } = await startServer({ heartbeat: { interval: 50, timeout: 100 } });
+    const onServer: WebSocket[] = [];
+    wss.on('connection', (ws) => onServer.push(ws));
     const responsive = await openWebSocket(port);
     const dead = await openWebSocket(port);
-    // The responsive peer answers every ping.
-    const answer = async () => {
-      while (!responsive.closed) {
-        const f = await readFrame(responsive, 2000).catch(() => undefined);
-        if (f?.opcode === OP.PING) responsive.write(frame(OP.PONG, f.payload));
-      }
-    };
-    void answer();
-    await dead.waitClosed(3000);
-    expect(responsive.closed).toBe(false);
+    await until(() => onServer.length === 2, 'both connections on the server');
+    const serverSideOf = (client: RawClient) =>
+      onServer.find((ws) => ws.remotePort === client.socket.localPort)!;
+    // First sweep: both peers are pinged; the responsive one answers.
+    vi.advanceTimersByTime(50);
+    expect(await readFrame(responsive)).toMatchObject({ opcode: OP.PING });
+    expect(await readFrame(dead)).toMatchObject({ opcode: OP.PING });
+    const pinged = Date.now();
+    const pong = nextEvent(serverSideOf(responsive), 'pong');
+    responsive.write(frame(OP.PONG, ''));
+    await pong;
+    // Once the timeout has passed since the pings, the next sweep terminates the silent peer
+    // and pings the responsive one again.
+    await until(() => Date.now() - pinged >= 100, 'the 100 ms pong timeout to pass');
+    vi.advanceTimersByTime(50);
+    await dead.waitClosed();
     expect(wss.counters.errors.SERVER_PONG_TIMEOUT).toBe(1);
+    expect(await readFrame(responsive)).toMatchObject({ opcode: OP.PING });
+    expect(responsive.closed).toBe(false);
+    expect(serverSideOf(responsive).readyState).toBe(WebSocket.OPEN);
     responsive.socket.destroy();
     await wss.close();
   });
@@ -373,7 +421,8 @@ describe('heartbeat and observability', () => {
     await readFrame(client);
     client.write(frame(OP.CLOSE, ''));
     await client.waitClosed();
-    await new Promise((r) => setTimeout(r, 20));
+    // The server logs the close when its side has closed, which may follow the client's.
+    await until(() => events.some((e) => e.event === 'close'), 'the close event logged');
     expect(events.map((e) => e.event)).toEqual(['listening', 'connection', 'close']);
     expect(JSON.stringify(events)).not.toContain('top secret');
     expect(wss.counters.messagesIn).toBe(1);

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { until } from '../../../scripts/test-utils/wait.js';
 import { buildRequest, CLASSIC, frame, OP } from './raw-client.js';
 import { startEcho } from './server-fixture.js';
 
@@ -56,9 +57,7 @@ describe('2,000 concurrent connections', () => {
     for (let m = 0; m < MESSAGES; m++) {
       for (let i = 0; i < N; i++) sockets[i]!.write(frame(OP.TEXT, `c${i}m${m}`));
     }
-    const deadline = Date.now() + 30_000;
-    while (echoed < N * MESSAGES && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 20));
+    await until(() => echoed >= N * MESSAGES, `${N * MESSAGES} echoes`);
     expect(echoed).toBe(N * MESSAGES);
     await wss.close();
     expect(closeFrames).toBe(N);

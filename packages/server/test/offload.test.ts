@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createClientHandshake } from '@ws02/handshake';
 import { Piscina } from 'piscina';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WAIT_MS } from '../../../scripts/test-utils/wait.js';
 import {
   calibrateOffload,
   type OffloadOptions,
@@ -69,8 +70,8 @@ function text(tag: string, bytes: number, unit = 'Grüße 日本語 ✓ '): stri
   return `${tag}|${unit.repeat(Math.ceil(bytes / u))}`;
 }
 
-async function readText(client: RawClient, ms = 20_000): Promise<string> {
-  const f = await readFrame(client, ms);
+async function readText(client: RawClient): Promise<string> {
+  const f = await readFrame(client);
   expect(f.opcode).toBe(OP.TEXT);
   return f.payload.toString('utf8');
 }
@@ -173,7 +174,7 @@ describe('text offload (sections 4.3 and 6 through a piscina pool)', () => {
       );
       expect(await readText(bad)).toBe(digestOf('first'));
       // Failing the connection (7) closes TCP without a Close frame; nothing after the bad message.
-      await bad.waitClosed(20_000);
+      await bad.waitClosed();
       expect(bad.inbox.length).toBe(0);
       expect(errors).toEqual(['FRAME_INVALID_UTF8']);
       expect(wss.offloadStats!.text.offloaded).toBe(1);
@@ -267,7 +268,7 @@ describe('failures: a crashed worker fails only its connection', () => {
         ]),
       );
       expect(await readText(victim)).toBe(digestOf('ok'));
-      await victim.waitClosed(20_000);
+      await victim.waitClosed();
       expect(victim.inbox.length).toBe(0);
       expect(errors).toEqual(['SOCKET_OFFLOAD_FAILED']);
       expect(wss.offloadStats!.text.failed).toBe(1);
@@ -299,7 +300,7 @@ describe('failures: a crashed worker fails only its connection', () => {
       const client = await openWebSocket(port); // checks the 16-byte answer
       expect(wss.offloadStats!.handshakes).toMatchObject({ failed: 1, inline: 1, batched: 0 });
       client.write(frame(OP.TEXT, text('lost', 50_000)));
-      await client.waitClosed(20_000);
+      await client.waitClosed();
       expect(errors).toEqual(['SOCKET_OFFLOAD_FAILED']);
       const next = await openWebSocket(port);
       next.write(frame(OP.TEXT, 'small still inline'));
@@ -330,9 +331,9 @@ describe('handshake batching (5.2.2 steps 8–9 in the pool)', () => {
         }
         const responses: Buffer[] = [];
         for (const client of clients) {
-          await client.until(() => client.inbox.indexOf('\r\n\r\n') !== -1, 20_000, 'head');
+          await client.until(() => client.inbox.indexOf('\r\n\r\n') !== -1, WAIT_MS, 'head');
           const end = client.inbox.indexOf('\r\n\r\n') + 4;
-          responses.push(await client.take(end + 16, 20_000));
+          responses.push(await client.take(end + 16));
           client.socket.destroy();
         }
         return responses;

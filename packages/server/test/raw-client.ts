@@ -3,6 +3,7 @@
 // so the server is checked against independent bytes.
 import { connect, type Socket } from 'node:net';
 import { CLASSIC, frame, OP } from '../../../scripts/test-utils/draft02-bytes.js';
+import { WAIT_MS } from '../../../scripts/test-utils/wait.js';
 
 export { CLASSIC, frame, OP };
 
@@ -72,8 +73,12 @@ export class RawClient {
     for (const w of waiters) w();
   }
 
-  /** Resolves when `pred` holds on the inbox, or rejects after `ms`. */
-  async until(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  /**
+   * Resolves when `pred` holds on the inbox, or rejects after `ms` (or at once when the socket
+   * closed first). Woken by the socket's own events, not by polling: it also works while a test
+   * fakes `setTimeout` (its bound then waits for the fake clock, the test's timeout remains).
+   */
+  async until(pred: () => boolean, ms = WAIT_MS, what = 'condition'): Promise<void> {
     const deadline = Date.now() + ms;
     while (!pred()) {
       if (this.closed && !pred())
@@ -81,7 +86,7 @@ export class RawClient {
           `socket closed before ${what}; inbox=${this.inbox.toString('latin1').slice(0, 200)}`,
         );
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timeout waiting for ${what}`);
+      if (left <= 0) throw new Error(`not within ${ms} ms: ${what}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -93,7 +98,7 @@ export class RawClient {
   }
 
   /** Takes `n` bytes from the inbox, waiting for them. */
-  async take(n: number, ms = 5000): Promise<Buffer> {
+  async take(n: number, ms = WAIT_MS): Promise<Buffer> {
     await this.until(() => this.inbox.length >= n, ms, `${n} bytes`);
     const out = this.inbox.subarray(0, n);
     this.inbox = this.inbox.subarray(n);
@@ -102,7 +107,7 @@ export class RawClient {
 
   /** Reads an HTTP response head (status line + fields), leaving what follows in the inbox. */
   async readHead(
-    ms = 5000,
+    ms = WAIT_MS,
   ): Promise<{ status: number; statusLine: string; headers: Map<string, string[]>; raw: string }> {
     await this.until(() => this.inbox.indexOf('\r\n\r\n') !== -1, ms, 'response head');
     const end = this.inbox.indexOf('\r\n\r\n');
@@ -118,7 +123,7 @@ export class RawClient {
     return { status: Number(statusLine.split(' ')[1]), statusLine, headers, raw };
   }
 
-  async waitClosed(ms = 5000): Promise<void> {
+  async waitClosed(ms = WAIT_MS): Promise<void> {
     await this.until(() => this.closed, ms, 'close');
   }
 
@@ -142,7 +147,7 @@ export async function openWebSocket(port: number, o: RequestOptions = {}): Promi
 /** Reads one whole frame from the client's inbox (test side decoder, 4.2). */
 export async function readFrame(
   client: RawClient,
-  ms = 5000,
+  ms = WAIT_MS,
 ): Promise<{ opcode: number; more: boolean; payload: Buffer }> {
   const h = await client.take(2, ms);
   let len = h[1]! & 0x7f;

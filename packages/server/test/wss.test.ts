@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
+import { until } from '../../../scripts/test-utils/wait.js';
 import { WebSocketServer } from '../src/index.js';
 import { buildRequest, CLASSIC, frame, OP } from './raw-client.js';
 
@@ -30,14 +31,11 @@ describe('wss through an https.Server (certificate generated in the test)', () =
     });
     const { head, key3 } = buildRequest({ host: `LocalHost:${port}` });
     socket.write(Buffer.concat([head, key3, frame(OP.TEXT, 'over tls')]));
-    const deadline = Date.now() + 5000;
     const expectedTail = frame(OP.TEXT, 'over tls');
-    while (
-      !inbox.subarray(inbox.length - expectedTail.length).equals(expectedTail) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(
+      () => inbox.subarray(inbox.length - expectedTail.length).equals(expectedTail),
+      'the handshake answer and the echo',
+    );
     const text = inbox.toString('latin1');
     expect(text).toMatch(/^HTTP\/1.1 101 WebSocket Protocol Handshake\r\n/);
     expect(text).toContain(`Sec-WebSocket-Location: wss://localhost:${port}/\r\n`);

@@ -2,24 +2,33 @@
 // and a delay let frames queued in *separate* events share it too (a fan-out's write syscalls).
 // Real sockets on 127.0.0.1; socket.write (Node's) is wrapped only to count the writes.
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { until } from '../../../scripts/test-utils/wait.js';
 import { FlushScheduler, flushSchedulerFor, SocketWriter } from '../src/index.js';
 import { countWrites, pair } from './tcp-pair.js';
 
-function received(b: Socket, bytes: number): Promise<Buffer> {
+/**
+ * What `b` reads until it has `bytes` bytes (listening from the call on). Polls with real
+ * timers: call it while timers are real (after `vi.useRealTimers()`).
+ */
+async function received(b: Socket, bytes: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let n = 0;
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${n} of ${bytes} bytes`)), 5000);
-    b.on('data', (chunk: Buffer) => {
-      parts.push(chunk);
-      n += chunk.byteLength;
-      if (n >= bytes) {
-        clearTimeout(timer);
-        resolve(Buffer.concat(parts));
-      }
-    });
+  b.on('data', (chunk: Buffer) => {
+    parts.push(chunk);
+    n += chunk.byteLength;
   });
+  await until(() => n >= bytes, `${bytes} bytes on the reading side`);
+  return Buffer.concat(parts);
+}
+
+/**
+ * The flush delay's timer (the scheduler takes `setTimeout` from the globals) on a fake clock:
+ * the window ends when the test says, however slowly a busy machine runs the events inside it.
+ * Sockets, `setImmediate` and `process.nextTick` stay real.
+ */
+function fakeClock(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
 }
 
 const emptySource = { takeOutgoing: () => [], outgoingBytes: 0 };
@@ -34,7 +43,10 @@ async function enqueuePaced(writer: SocketWriter, count: number): Promise<void> 
 }
 
 let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+afterEach(() => {
+  vi.useRealTimers();
+  cleanup?.();
+});
 
 describe('FlushPolicy (section 4 frames, unchanged bytes; only the number of writes differs)', () => {
   it("'tick' (no scheduler): one write per event", async () => {
@@ -53,11 +65,17 @@ describe('FlushPolicy (section 4 frames, unchanged bytes; only the number of wri
     const { a, b, close } = await pair();
     cleanup = close;
     const writes = countWrites(a);
+    fakeClock();
     const writer = new SocketWriter(a, emptySource, new FlushScheduler(1000));
-    const got = received(b, 5 * 34);
     await enqueuePaced(writer, 5);
-    const bytes = await got;
+    // Five events later, still inside the window: nothing has left yet.
+    vi.advanceTimersByTime(999);
+    expect(writes).toEqual([]);
+    // The window ends: the five frames leave together.
+    vi.advanceTimersByTime(1);
     expect(writes).toEqual([5 * 34]);
+    vi.useRealTimers();
+    const bytes = await received(b, 5 * 34);
     expect(bytes).toEqual(Buffer.concat([0, 1, 2, 3, 4].map(frame)));
   });
 
@@ -75,15 +93,18 @@ describe('FlushPolicy (section 4 frames, unchanged bytes; only the number of wri
     const wb = new SocketWriter(second.a, emptySource, scheduler);
     const gotA = received(b, 3 * 34);
     const gotB = received(second.b, 3 * 34);
-    // Three separate macrotasks of the same turn (three timers due together), like three
-    // publishers' messages read in one poll phase.
+    // Three separate macrotasks of the same turn, like three publishers' messages read in one
+    // poll phase: three immediates queued together run in one check phase, before the flush
+    // immediate the first of them queues (Node runs immediates queued while the check phase runs
+    // in the next turn). Three timers would not do: a descheduled process can find them due in
+    // different turns.
     await new Promise<void>((resolve) => {
       for (let i = 0; i < 3; i++) {
-        setTimeout(() => {
+        setImmediate(() => {
           wa.enqueueEncoded([frame(i)]);
           wb.enqueueEncoded([frame(i)]);
           if (i === 2) resolve();
-        }, 1);
+        });
       }
     });
     expect(await gotA).toEqual(Buffer.concat([0, 1, 2].map(frame)));
@@ -96,13 +117,17 @@ describe('FlushPolicy (section 4 frames, unchanged bytes; only the number of wri
     const { a, b, close } = await pair();
     cleanup = close;
     const writes = countWrites(a);
+    fakeClock();
     const writer = new SocketWriter(a, emptySource, new FlushScheduler(20));
-    const got = received(b, 34);
     writer.enqueueEncoded([frame(7)]);
     writer.flush();
-    await new Promise((r) => setTimeout(r, 60));
-    expect(await got).toEqual(frame(7));
     expect(writes).toEqual([34]);
+    // The window ends: the scheduler's timer runs (none is left) and writes nothing more.
+    vi.advanceTimersByTime(20);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(writes).toEqual([34]);
+    vi.useRealTimers();
+    expect(await received(b, 34)).toEqual(frame(7));
   });
 
   it("flushSchedulerFor: none for 'tick'/undefined; invalid delays are refused", () => {

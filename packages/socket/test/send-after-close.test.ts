@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { nextEvent, until, WAIT_MS } from '../../../scripts/test-utils/wait.js';
 import { createConnectionCounters, WebSocketConnection } from '../src/index.js';
 
 async function socketPair(): Promise<{ ours: Socket; peer: Socket; close: () => Promise<void> }> {
@@ -38,7 +39,9 @@ function open(socket: Socket, role: 'server' | 'client'): WebSocketConnection {
       role,
       frameOptions: {},
       maxBufferedBytes: 1 << 20,
-      closeTimeout: 1000,
+      // The tests wait for a clean end of the closing handshake: a timer that a stalled
+      // scheduler could run out first would cut it off (and make it unclean).
+      closeTimeout: WAIT_MS,
       counters: createConnectionCounters(),
     },
   });
@@ -52,13 +55,9 @@ async function collect(peer: Socket): Promise<() => Buffer> {
   return () => inbox;
 }
 
-async function closeWithin(ws: WebSocketConnection, ms = 5000): Promise<boolean> {
-  const [, wasClean] = (await Promise.race([
-    once(ws, 'close'),
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error('the closing handshake did not complete')), ms),
-    ),
-  ])) as [Buffer, boolean];
+/** `wasClean` of the connection's `close` event. */
+async function closeOf(ws: WebSocketConnection): Promise<boolean> {
+  const [, wasClean] = await nextEvent<[Buffer, boolean]>(ws, 'close');
   return wasClean;
 }
 
@@ -76,12 +75,10 @@ describe('a message and the peer’s Close in one chunk (section 7)', () => {
         ws.on('close', () => results.push(ws.send('too late')));
         const inbox = await collect(pair.peer);
         pair.peer.write(TEXT_THEN_CLOSE);
-        const closed = closeWithin(ws);
+        const closed = closeOf(ws);
         if (role === 'client') {
           // A client waits for the server to close TCP (7): do it once the echo arrived.
-          const deadline = Date.now() + 5000;
-          while (inbox().length < 7 && Date.now() < deadline)
-            await new Promise((r) => setTimeout(r, 5));
+          await until(() => inbox().length >= 7, 'the reply and the echoed Close');
           pair.peer.end();
         }
         expect(await closed).toBe(true);
@@ -114,8 +111,8 @@ describe('a message and the peer’s Close in one chunk (section 7)', () => {
       });
       const inbox = await collect(pair.peer);
       pair.peer.write(Buffer.from([0x04, 0x01, 0x61, 0x04, 0x01, 0x62, 0x01, 0x00]));
-      expect(await closeWithin(ws)).toBe(true);
-      await new Promise((r) => setTimeout(r, 10));
+      expect(await closeOf(ws)).toBe(true);
+      await until(() => results.length >= 4, 'the refused send’s callback');
       expect(results.slice(0, 3)).toEqual([false, false, false]);
       expect(results[3]).toMatchObject({ code: 'SOCKET_NOT_OPEN' });
       expect([...inbox()]).toEqual([0x01, 0x00]);
@@ -140,10 +137,10 @@ describe('a message and the peer’s Close in one chunk (section 7)', () => {
       });
       // Two messages in one chunk: the second is still delivered after the first handler threw.
       pair.peer.write(Buffer.from([0x04, 0x01, 0x61, 0x04, 0x01, 0x62]));
-      const deadline = Date.now() + 5000;
-      while ((got.length < 2 || uncaught.length < 1) && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await until(
+        () => got.length >= 2 && uncaught.length >= 1,
+        'both messages and the uncaught exception',
+      );
       expect(got).toEqual(['a', 'b']);
       expect(uncaught).toEqual([expect.objectContaining({ message: 'handler bug' })]);
       expect(ws.readyState).toBe(WebSocketConnection.OPEN);

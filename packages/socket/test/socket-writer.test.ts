@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../../scripts/test-utils/wait.js';
 import { SocketWriter } from '../src/index.js';
 import { countWrites, pair } from './tcp-pair.js';
 
@@ -28,9 +29,7 @@ describe('SocketWriter', () => {
     b.on('data', (c) => {
       received = Buffer.concat([received, c]);
     });
-    const deadline = Date.now() + 10_000;
-    while (received.length < all.length && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 5));
+    await until(() => received.length >= all.length, `${all.length} bytes on the reading side`);
     expect(received.equals(all)).toBe(true);
     // 21,000 small bytes in blocks of <= 64 KiB around one uncopied 100 KB payload: 3 writes.
     expect(writes).toEqual([1500 * 7 + 7, 100_000, 1499 * 7]);
@@ -101,9 +100,7 @@ describe('SocketWriter', () => {
       received = Buffer.concat([received, c]);
     });
     expect(await written).toBeUndefined();
-    const deadline = Date.now() + 10_000;
-    while (received.length < all.length && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 5));
+    await until(() => received.length >= all.length, `${all.length} bytes on the reading side`);
     expect(received.equals(all)).toBe(true);
     expect(writes).toHaveLength(5);
     expect(writes[0]).toBe(runA);

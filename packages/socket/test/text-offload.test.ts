@@ -5,7 +5,9 @@ import { once } from 'node:events';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { decodeText } from '@ws02/frame';
 import { describe, expect, it } from 'vitest';
+import { oneTurn, until, WAIT_MS } from '../../../scripts/test-utils/wait.js';
 import {
+  type ConnectionCounters,
   createConnectionCounters,
   type OffloadPool,
   type TextDecodeTask,
@@ -48,7 +50,6 @@ class HeldPool implements OffloadPool {
   readonly tasks: HeldTask[] = [];
   queueSize = 0;
   readonly maxThreads = 2;
-  #arrived: (() => void)[] = [];
 
   run(task: unknown, options?: { transferList?: ArrayBuffer[] }): Promise<unknown> {
     const t = task as TextDecodeTask;
@@ -65,22 +66,11 @@ class HeldPool implements OffloadPool {
         },
         crash: (message) => reject(new Error(message)),
       });
-      for (const w of this.#arrived.splice(0)) w();
     });
   }
 
-  async taskCount(n: number): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (this.tasks.length < n) {
-      if (Date.now() > deadline) throw new Error(`only ${this.tasks.length} of ${n} tasks`);
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 50);
-        this.#arrived.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
+  taskCount(n: number): Promise<void> {
+    return until(() => this.tasks.length >= n, `${n} pool tasks`);
   }
 }
 
@@ -89,8 +79,9 @@ function open(
   pool: OffloadPool,
   textPolicy: 'replace' | 'fail' = 'replace',
   minBytes = 1024,
-): { ws: WebSocketConnection; offload: TextOffload } {
+): { ws: WebSocketConnection; offload: TextOffload; counters: ConnectionCounters } {
   const offload = new TextOffload({ pool, minBytes });
+  const counters = createConnectionCounters();
   const ws = new WebSocketConnection({
     socket,
     protocol: '',
@@ -102,12 +93,13 @@ function open(
       role: 'server',
       frameOptions: { textPolicy },
       maxBufferedBytes: 1 << 24,
-      closeTimeout: 1000,
-      counters: createConnectionCounters(),
+      // Generous: a test that waits for a clean close must not be cut off by a stalled scheduler.
+      closeTimeout: WAIT_MS,
+      counters,
       offload,
     },
   });
-  return { ws, offload };
+  return { ws, offload, counters };
 }
 
 /** One unmasked draft-02 frame (4.2), minimal length encoding. */
@@ -134,14 +126,6 @@ function bigText(tag: string, bytes: number): string {
   return `${tag}:${'é'.repeat(bytes / 2)}`;
 }
 
-async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** Resolves with `wasClean` at the connection's `close` (events.once would reject on `error`). */
 function closed(ws: WebSocketConnection): Promise<boolean> {
   return new Promise((resolve) => ws.once('close', (_body, wasClean) => resolve(wasClean)));
@@ -152,27 +136,28 @@ describe('offload stage: order (4.3) and the section 6 policies', () => {
     const pair = await socketPair();
     const pool = new HeldPool();
     try {
-      const { ws, offload } = open(pair.ours, pool);
+      const { ws, offload, counters } = open(pair.ours, pool);
       const seen: string[] = [];
       ws.on('message', (data) => seen.push(String(data).slice(0, 4)));
       ws.on('ping', () => seen.push('ping'));
       const a = bigText('A', 4096);
       const b = bigText('B', 8192);
-      pair.peer.write(
-        Buffer.concat([
-          frame(TEXT, a),
-          frame(TEXT, 'small-1'),
-          frame(TEXT, b),
-          frame(PING, 'p'),
-          frame(TEXT, 'small-2'),
-        ]),
-      );
+      const wire = Buffer.concat([
+        frame(TEXT, a),
+        frame(TEXT, 'small-1'),
+        frame(TEXT, b),
+        frame(PING, 'p'),
+        frame(TEXT, 'small-2'),
+      ]);
+      pair.peer.write(wire);
       await pool.taskCount(2);
-      // Nothing passes the pending first message.
-      await new Promise((r) => setTimeout(r, 20));
+      // Every frame has been read (the core parses each chunk as it arrives), and nothing passes
+      // the pending first message.
+      await until(() => counters.bytesIn === wire.length, 'every byte read');
       expect(seen).toEqual([]);
       pool.tasks[1]!.finish(); // B first
-      await new Promise((r) => setTimeout(r, 20));
+      // B's result arrives through the pool's promise: one turn runs everything it triggers.
+      await oneTurn();
       expect(seen).toEqual([]);
       pool.tasks[0]!.finish();
       await until(() => seen.length === 5, 'five events');
@@ -317,7 +302,7 @@ describe('offload stage: order (4.3) and the section 6 policies', () => {
     const pair = await socketPair();
     const pool = new HeldPool();
     try {
-      const { ws } = open(pair.ours, pool);
+      const { ws, counters } = open(pair.ours, pool);
       const seen: string[] = [];
       ws.on('message', (data) => seen.push(`message ${String(data).slice(0, 2)}`));
       ws.on('close', (_body, wasClean) =>
@@ -326,9 +311,11 @@ describe('offload stage: order (4.3) and the section 6 policies', () => {
       // The peer reads (and so sees our FIN) and closes its side when we close ours (7).
       pair.peer.on('end', () => pair.peer.end());
       pair.peer.resume();
-      pair.peer.write(Buffer.concat([frame(TEXT, bigText('M', 4000)), frame(CLOSE, '')]));
+      const wire = Buffer.concat([frame(TEXT, bigText('M', 4000)), frame(CLOSE, '')]);
+      pair.peer.write(wire);
       await pool.taskCount(1);
-      await new Promise((r) => setTimeout(r, 30));
+      // The Close has been read while the decode is pending: it waits behind the message.
+      await until(() => counters.bytesIn === wire.length, 'every byte read');
       expect(seen).toEqual([]);
       pool.tasks[0]!.finish();
       await until(() => seen.length === 2, 'message and close');
