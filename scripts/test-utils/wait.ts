@@ -2,6 +2,7 @@
 // order, counts and bytes, never a wall-clock window: these bounds only turn a hang into a
 // clear failure, and they are generous enough that a stalled scheduler on a loaded machine
 // cannot run them out while the awaited thing is on its way.
+import type { EventEmitter } from 'node:events';
 
 /** The default bound of every wait, ms (below the test timeout, so the wait's message wins). */
 export const WAIT_MS = 30_000;
@@ -17,17 +18,14 @@ export async function until(pred: () => boolean, what: string, ms = WAIT_MS): Pr
 
 /** The arguments of the next `event` of `emitter`; rejects after `ms`. */
 export function nextEvent<T extends unknown[] = unknown[]>(
-  emitter: {
-    once(event: string, listener: (...args: never[]) => void): unknown;
-    off(event: string, listener: (...args: never[]) => void): unknown;
-  },
+  emitter: Pick<EventEmitter, 'once' | 'off'>,
   event: string,
   ms = WAIT_MS,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const listener = (...args: never[]) => {
+    const listener = (...args: unknown[]) => {
       clearTimeout(timer);
-      resolve(args as unknown as T);
+      resolve(args as T);
     };
     const timer = setTimeout(() => {
       emitter.off(event, listener);
