@@ -2,7 +2,7 @@
 // when the address is unknown (proxy), host names count as distinct hosts under a total cap.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectQueue, connect, defaultConnectQueue, WebSocket } from '../src/index.js';
-import { closed, startEcho, startRawServer, waitFor } from './helpers.js';
+import { closed, startEcho, startRawServer, until, waitFor } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -210,7 +210,7 @@ describe('ConnectQueue', () => {
     const held = await queue.acquire({ key: '127.0.0.1', unresolved: false });
     const ws = new WebSocket(server.url, undefined, { connectQueue: queue, proxy: false });
     ws.on('error', () => {});
-    await waitFor(() => queue.waiting === 1, 5000, 'the attempt to wait');
+    await until(() => queue.waiting === 1, 'the attempt to wait');
     const done = closed(ws);
     ws.close();
     await done;

@@ -100,7 +100,7 @@ describe('reconnect', () => {
     const { WebSocketServer } = await import('@ws02/server');
     const wss = new WebSocketServer({ port, host: '127.0.0.1' });
     cleanups.push(() => wss.close());
-    await nextEvent(ws, 'open', 5000);
+    await nextEvent(ws, 'open');
     expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 
