@@ -1,5 +1,6 @@
 // The WHATWG-shaped API and the Node extras, against @ws02/server on real sockets.
-import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { createServer, connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ClientError,
@@ -11,7 +12,7 @@ import {
   type WebSocketMessageEvent,
   WebSocketUrlError,
 } from '../src/index.js';
-import { closed, failure, nextEvent, startEcho, startServer, waitFor } from './helpers.js';
+import { closed, failure, nextEvent, startEcho, startServer, until, waitFor } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -22,6 +23,21 @@ async function echo(options: Parameters<typeof startEcho>[0] = {}) {
   const started = await startEcho(options);
   cleanups.push(() => started.wss.close());
   return started;
+}
+
+/**
+ * An echo server that holds every opening handshake in `verifyClient` until the test ends: a
+ * client of it stays CONNECTING, waiting for the answer, for as long as the test needs.
+ */
+async function heldHandshakes() {
+  const waiting: ((accept: boolean) => void)[] = [];
+  const started = await echo({
+    verifyClient: () => new Promise<boolean>((resolve) => waiting.push(resolve)),
+  });
+  cleanups.push(() => {
+    for (const answer of waiting) answer(false);
+  });
+  return { url: started.url, held: () => waiting.length };
 }
 
 describe('WebSocket (WHATWG shape)', () => {
@@ -38,13 +54,17 @@ describe('WebSocket (WHATWG shape)', () => {
     ws.onmessage = (event) => {
       seen.push(`message:${event.data}`);
       ws.close();
-      expect(ws.readyState).toBe(WebSocket.CLOSING);
+      seen.push(`readyState after close():${ws.readyState}`);
     };
     const closeEvent = new Promise<WebSocketCloseEvent>((resolve) => {
       ws.onclose = resolve;
     });
     const event = await closeEvent;
-    expect(seen).toEqual(['open:open', 'message:hi']);
+    expect(seen).toEqual([
+      'open:open',
+      'message:hi',
+      `readyState after close():${WebSocket.CLOSING}`,
+    ]);
     expect(event.wasClean).toBe(true);
     expect(event.code).toBe(1005);
     expect(ws.readyState).toBe(WebSocket.CLOSED);
@@ -305,16 +325,32 @@ describe('WebSocket (WHATWG shape)', () => {
   });
 
   it('pause() holds messages back, resume() delivers them in order', async () => {
-    const { url } = await echo();
+    const { url, wss } = await startServer();
+    cleanups.push(() => wss.close());
+    // An echo server that reports when each echo has been handed to the kernel.
+    const echoed: string[] = [];
+    wss.on('connection', (peer) =>
+      peer.on('message', (data, isBinary) =>
+        peer.send(data, { binary: isBinary }, () => echoed.push(String(data))),
+      ),
+    );
     const ws = await connect(url);
+    const sentinel = await connect(url);
     const got: string[] = [];
     ws.on('message', (d) => got.push(d as string));
     ws.pause();
     expect(ws.isPaused).toBe(true);
     ws.send('1');
     ws.send('2');
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => echoed.length === 2, 'both echoes written to the paused client');
+    // Order, not time: the echoes were in the paused client's receive buffer before the sentinel
+    // was even sent, so by the time the sentinel's round trip is back, an unpaused client would
+    // have read and delivered them.
+    sentinel.send('sentinel');
+    expect((await nextEvent<[string]>(sentinel, 'message'))[0]).toBe('sentinel');
     expect(got).toEqual([]);
+    sentinel.close();
+    await closed(sentinel);
     ws.resume();
     await waitFor(() => got.length === 2);
     expect(got).toEqual(['1', '2']);
@@ -368,9 +404,9 @@ describe('connect() and opening options', () => {
   });
 
   it('an invalid URL throws WebSocketUrlError and never opens a socket (5.1 step 1, 3.3)', async () => {
-    let accepted = 0;
+    const accepted: (number | undefined)[] = [];
     const server = createServer((s) => {
-      accepted++;
+      accepted.push(s.remotePort);
       s.destroy();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -402,8 +438,14 @@ describe('connect() and opening options', () => {
         code: 'URL_BAD_ORIGIN',
       },
     );
-    await new Promise((r) => setTimeout(r, 50));
-    expect(accepted).toBe(0);
+    // Order, not time: a sentinel connection opened after every attempt above. Had any attempt
+    // opened a socket, it would have been accepted first.
+    const sentinel = netConnect(port, '127.0.0.1');
+    sentinel.on('error', () => {});
+    await once(sentinel, 'connect');
+    await until(() => accepted.length > 0, 'the sentinel connection accepted');
+    expect(accepted).toEqual([sentinel.localPort]);
+    sentinel.destroy();
   });
 
   it('rejects bad options with CLIENT_INVALID_OPTION', () => {
@@ -469,11 +511,12 @@ describe('connect() and opening options', () => {
   });
 
   it('close() while CONNECTING fails the attempt: CLIENT_CLOSED_BEFORE_OPEN, then close', async () => {
-    const { url } = await echo({
-      verifyClient: () => new Promise((r) => setTimeout(() => r(true), 300)),
-    });
-    const ws = new WebSocket(url, [], { connectQueue: new ConnectQueue() });
-    setTimeout(() => ws.close(), 20);
+    const gate = await heldHandshakes();
+    const ws = new WebSocket(gate.url, [], { connectQueue: new ConnectQueue() });
+    // The request is at the server, which has not answered yet: the client is waiting for it.
+    await until(() => gate.held() === 1, 'the request held by the server');
+    expect(ws.readyState).toBe(WebSocket.CONNECTING);
+    ws.close();
     const error = await failure(ws);
     expect(error).toMatchObject({ code: 'CLIENT_CLOSED_BEFORE_OPEN' });
     expect(ws.readyState).toBe(WebSocket.CLOSED);
@@ -502,12 +545,14 @@ describe('connect() and opening options', () => {
   });
 
   it('an AbortSignal terminates the connection attempt', async () => {
-    const { url } = await echo({
-      verifyClient: () => new Promise((r) => setTimeout(() => r(true), 300)),
-    });
+    const gate = await heldHandshakes();
     const controller = new AbortController();
-    const pending = connect(url, { signal: controller.signal, connectQueue: new ConnectQueue() });
-    setTimeout(() => controller.abort(), 20);
+    const pending = connect(gate.url, {
+      signal: controller.signal,
+      connectQueue: new ConnectQueue(),
+    });
+    await until(() => gate.held() === 1, 'the request held by the server');
+    controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'CLIENT_CLOSED_BEFORE_OPEN' });
   });
 

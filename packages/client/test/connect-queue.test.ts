@@ -1,8 +1,10 @@
 // 5.1 step 2: no more than one connection per remote IP address in the CONNECTING state;
 // when the address is unknown (proxy), host names count as distinct hosts under a total cap.
+import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectQueue, connect, defaultConnectQueue, WebSocket } from '../src/index.js';
-import { closed, startEcho, startRawServer, waitFor } from './helpers.js';
+import { closed, oneTurn, startEcho, startRawServer, until } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -20,6 +22,26 @@ async function slowServer(ms: number) {
       running++;
       maxRunning = Math.max(maxRunning, running);
       await new Promise((r) => setTimeout(r, ms));
+      running--;
+      return true;
+    },
+  });
+  cleanups.push(() => started.wss.close());
+  return { ...started, max: () => maxRunning };
+}
+
+/**
+ * An echo server whose handshakes each wait in verifyClient until `together` of them are there
+ * at the same time: they complete only if the attempts are allowed to overlap.
+ */
+async function meetingServer(together: number) {
+  let running = 0;
+  let maxRunning = 0;
+  const started = await startEcho({
+    verifyClient: async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await until(() => maxRunning >= together, `${together} handshakes at the server at once`);
       running--;
       return true;
     },
@@ -59,7 +81,8 @@ describe('per-IP serialization (5.1 step 2)', () => {
   });
 
   it('control: without a shared queue the same connections do overlap (the check above can fail)', async () => {
-    const server = await slowServer(60);
+    // Each handshake waits for the other at the server: this completes only if they overlap.
+    const server = await meetingServer(2);
     const sockets = await Promise.all(
       ['a.test', 'b.test'].map((host) =>
         connect(`ws://${host}:${server.port}/`, {
@@ -74,26 +97,38 @@ describe('per-IP serialization (5.1 step 2)', () => {
   });
 
   it('a second connection does not even open TCP until the first one has failed', async () => {
-    const raw = await startRawServer(() => {}); // never answers: the first attempt times out
+    // Never answers; the test fails the first attempt by dropping its connection, and the
+    // second (request index 1) is dropped as soon as its request arrives.
+    const raw = await startRawServer((socket, _request, index) => {
+      if (index === 1) socket.destroy();
+    });
     cleanups.push(raw.close);
     const queue = new ConnectQueue();
-    const first = new WebSocket(`ws://127.0.0.1:${raw.port}/`, [], {
-      connectQueue: queue,
-      handshakeTimeout: 400,
-    });
+    const first = new WebSocket(`ws://127.0.0.1:${raw.port}/`, [], { connectQueue: queue });
     const second = new WebSocket(`ws://localhost.test:${raw.port}/`, [], {
       connectQueue: queue,
       lookup,
       proxy: false,
-      handshakeTimeout: 400,
     });
-    await waitFor(() => raw.requests.length === 1);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(raw.sockets).toHaveLength(1); // the second waits in the queue, no socket yet
+    await until(() => raw.requests.length === 1, "the first attempt's request");
+    expect(queue.waiting).toBe(1); // the second waits in the queue
+    // Order, not time: a sentinel TCP connection opened now. Had the second attempt opened its
+    // TCP connection, the server would have accepted that one before the sentinel.
+    const sentinel = netConnect(raw.port, '127.0.0.1');
+    sentinel.on('error', () => {});
+    cleanups.push(() => sentinel.destroy());
+    await once(sentinel, 'connect');
+    await until(() => raw.sockets.length >= 2, 'the sentinel connection accepted');
+    expect(raw.sockets).toHaveLength(2);
+    expect(raw.sockets[1]!.remotePort).toBe(sentinel.localPort);
     expect(queue.waiting).toBe(1);
+    raw.sockets[0]!.destroy(); // the first attempt fails
     expect((await closed(first))[1]).toBe(false);
-    await waitFor(() => raw.sockets.length === 2);
+    expect(first.closeError).toBeDefined();
+    // Only now does the second open TCP and send its request.
     expect((await closed(second))[1]).toBe(false);
+    expect(raw.sockets).toHaveLength(3);
+    expect(raw.requests).toHaveLength(2);
   });
 
   it('the process-wide queue is used by default', async () => {
@@ -149,8 +184,10 @@ describe('ConnectQueue', () => {
       return r;
     });
     // A resolved address is not subject to the cap.
+    // Requested after the two others: had either been granted, it would have resolved first. One
+    // more turn of the event loop lets anything already due run.
     const direct = await queue.acquire({ key: '192.0.2.1', unresolved: false });
-    await new Promise((r) => setTimeout(r, 10));
+    await oneTurn();
     expect([third, again]).toEqual([false, false]);
     h2();
     (await p3)();
@@ -210,7 +247,7 @@ describe('ConnectQueue', () => {
     const held = await queue.acquire({ key: '127.0.0.1', unresolved: false });
     const ws = new WebSocket(server.url, undefined, { connectQueue: queue, proxy: false });
     ws.on('error', () => {});
-    await waitFor(() => queue.waiting === 1, 5000, 'the attempt to wait');
+    await until(() => queue.waiting === 1, 'the attempt to wait');
     const done = closed(ws);
     ws.close();
     await done;

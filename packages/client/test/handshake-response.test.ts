@@ -2,7 +2,7 @@
 // each wrong way, and the client fails with the core's HandshakeError for that step — or, for
 // the right answers, opens without losing a byte.
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectQueue, connect, type HandshakeError, WebSocket } from '../src/index.js';
 import {
   closed,
@@ -11,13 +11,16 @@ import {
   goodHead,
   nextEvent,
   OP,
+  oneTurn,
   type RawRequest,
   startRawServer,
+  until,
   waitFor,
 } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
@@ -287,16 +290,34 @@ describe('5.1 steps 31–48: every wrong answer fails with its step', () => {
   });
 
   it('a server that never answers fails with CLIENT_HANDSHAKE_TIMEOUT (step 31)', async () => {
-    const server = await raw(() => {});
-    const started = Date.now();
-    await expect(
-      connect(`ws://127.0.0.1:${server.port}/`, { handshakeTimeout: 200 }),
-    ).rejects.toMatchObject({ name: 'ClientError', code: 'CLIENT_HANDSHAKE_TIMEOUT', step: 31 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
-    await waitFor(
+    let requested!: () => void;
+    const request = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
+    const server = await raw(() => requested()); // the request arrives; no answer, ever
+    // The client's timers are fake: the timeout fires when the test moves the clock, exactly
+    // then, and never because the machine was slow to deliver the request.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const pending = connect(`ws://127.0.0.1:${server.port}/`, { handshakeTimeout: 200 });
+    let settled = false;
+    pending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await request;
+    vi.advanceTimersByTime(199);
+    await oneTurn();
+    expect(settled).toBe(false);
+    vi.advanceTimersByTime(1);
+    await expect(pending).rejects.toMatchObject({
+      name: 'ClientError',
+      code: 'CLIENT_HANDSHAKE_TIMEOUT',
+      step: 31,
+    });
+    vi.useRealTimers();
+    await until(
       () => server.sockets[0]!.destroyed || server.sockets[0]!.readableEnded,
-      5000,
-      'socket closed',
+      'the timed-out connection closed',
     );
   });
 
@@ -451,11 +472,31 @@ describe('section 7 from the client side', () => {
         if ((chunk[0]! & 0x0f) === OP.CLOSE) socket.write(frame(OP.CLOSE, chunk.subarray(2)));
       });
     });
-    const ws = await connect(`ws://127.0.0.1:${server.port}/`, { closeTimeout: 300 });
-    const started = Date.now();
+    let closeRead!: () => void;
+    const serverClose = new Promise<void>((resolve) => {
+      closeRead = resolve;
+    });
+    const ws = await connect(`ws://127.0.0.1:${server.port}/`, {
+      closeTimeout: 300,
+      // The only frame the server sends is its Close.
+      tap: (direction, bytes) => {
+        if (direction === 'in' && (bytes[0]! & 0x0f) === OP.CLOSE) closeRead();
+      },
+    });
+    // The close timer is fake: it fires when the test moves the clock, after the server's Close
+    // has been read, however slowly that happened.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const done = closed(ws);
     ws.close('done');
-    const [body, wasClean] = await closed(ws);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await serverClose;
+    await oneTurn();
+    expect(ws.readyState).toBe(WebSocket.CLOSING); // waiting for the server to close TCP
+    vi.advanceTimersByTime(299);
+    await oneTurn();
+    expect(ws.readyState).toBe(WebSocket.CLOSING);
+    vi.advanceTimersByTime(1);
+    const [body, wasClean] = await done;
+    vi.useRealTimers();
     expect(String(body)).toBe('done');
     expect(wasClean).toBe(false);
     expect(ws.closeError).toMatchObject({ code: 'SOCKET_CLOSE_TIMEOUT' });
@@ -464,8 +505,7 @@ describe('section 7 from the client side', () => {
 
   it('a server that drops TCP without a Close frame ends the connection uncleanly', async () => {
     const server = await raw((socket, req) => {
-      socket.write(Buffer.concat([Buffer.from(goodHead(req)), req.answer]));
-      setTimeout(() => socket.destroy(), 20);
+      socket.write(Buffer.concat([Buffer.from(goodHead(req)), req.answer]), () => socket.destroy());
     });
     const ws = await connect(`ws://127.0.0.1:${server.port}/`);
     const [, wasClean] = await closed(ws);

@@ -1,8 +1,10 @@
-// Test fixtures: real servers on 127.0.0.1 (our @ws02/server, raw `net` peers) and bounded waits.
+// Test fixtures: real servers on 127.0.0.1 (our @ws02/server, raw `net` peers) and bounded waits
+// (those of scripts/test-utils/wait.ts, with its one generous bound WAIT_MS).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { WebSocketServer, type WebSocketServerOptions } from '@ws02/server';
+import { nextEvent, oneTurn, until, WAIT_MS } from '../../../scripts/test-utils/wait.js';
 import type { WebSocket } from '../src/index.js';
 
 export type ServerOptions = Omit<WebSocketServerOptions, 'port' | 'server' | 'noServer'>;
@@ -26,42 +28,26 @@ export async function startEcho(options: ServerOptions = {}) {
   return started;
 }
 
-/** Resolves when `pred()` holds; rejects after `ms` (every wait in the tests is bounded). */
-export async function waitFor(pred: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timeout waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/**
+ * Resolves when `pred()` holds; rejects after `ms` (default WAIT_MS, generous: a bound that turns
+ * a hang into a failure, never a measurement). Kept for its (pred, ms, what) call shape; the
+ * polling itself is `until` of scripts/test-utils/wait.ts.
+ */
+export function waitFor(pred: () => boolean, ms = WAIT_MS, what = 'condition'): Promise<void> {
+  return until(pred, what, ms);
 }
 
-/** The next `event` of `emitter`, or a rejection after `ms`. */
-export function nextEvent<T extends unknown[]>(
-  emitter: NodeJS.EventEmitter,
-  event: string,
-  ms = 5000,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      emitter.off(event, on);
-      reject(new Error(`timeout waiting for ${event}`));
-    }, ms);
-    const on = (...args: unknown[]) => {
-      clearTimeout(timer);
-      resolve(args as T);
-    };
-    emitter.once(event, on);
-  });
-}
+/** The next `event` of `emitter` (its arguments); rejects after `ms` (default WAIT_MS). */
+export { nextEvent, oneTurn, until, WAIT_MS };
 
 /** Resolves with [body, wasClean] when the client closes for good. */
-export function closed(ws: WebSocket, ms = 10_000): Promise<[Buffer, boolean]> {
+export function closed(ws: WebSocket, ms = WAIT_MS): Promise<[Buffer, boolean]> {
   if (ws.readyState === ws.CLOSED) return Promise.resolve([Buffer.alloc(0), false]);
   return nextEvent<[Buffer, boolean]>(ws, 'close', ms);
 }
 
 /** Resolves with the error a client fails with (its `error` event), and waits for `close`. */
-export async function failure(ws: WebSocket, ms = 10_000): Promise<Error> {
+export async function failure(ws: WebSocket, ms = WAIT_MS): Promise<Error> {
   const [error] = await nextEvent<[Error]>(ws, 'error', ms);
   await closed(ws, ms);
   return error;

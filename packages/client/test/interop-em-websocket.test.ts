@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmWebsocket } from '../../../scripts/test-utils/peers.js';
 import { connect, type WebSocket } from '../src/index.js';
-import { closed, nextEvent, waitFor } from './helpers.js';
+import { closed, nextEvent, until, waitFor } from './helpers.js';
 
 let em: Awaited<ReturnType<typeof startEmWebsocket>>;
 let url = '';
@@ -38,13 +38,15 @@ describe('interop: @ws02/client ↔ em-websocket (draft 1–3 handler)', () => {
     const ws = await open();
     const sizes = [0, 125, 126, 65535, 65536, 200_000];
     const got: Buffer[] = [];
+    const binary: boolean[] = [];
     ws.on('message', (d, isBinary) => {
-      expect(isBinary).toBe(true);
+      binary.push(isBinary);
       got.push(d as Buffer);
     });
     const sent = sizes.map((n) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7) & 0xff)));
     for (const b of sent) ws.send(b);
-    await waitFor(() => got.length === sizes.length, 10_000);
+    await until(() => got.length === sizes.length, 'every echo');
+    expect(binary).toEqual(sizes.map(() => true));
     expect(got.map((b) => b.length)).toEqual(sizes);
     for (let i = 0; i < sizes.length; i++) expect(got[i]!.equals(sent[i]!)).toBe(true);
     ws.close();

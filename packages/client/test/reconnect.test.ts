@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   backoffDelay,
   ClientError,
@@ -12,10 +12,11 @@ import {
   type ReconnectingInfo,
   WebSocket,
 } from '../src/index.js';
-import { closed, failure, nextEvent, startEcho, startServer, waitFor } from './helpers.js';
+import { closed, failure, nextEvent, startEcho, startServer, until } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
@@ -34,17 +35,17 @@ describe('reconnect', () => {
   it('after the server drops the connection: reconnecting, then open again, no close in between', async () => {
     const { url, wss } = await startEcho();
     cleanups.push(() => wss.close());
-    let connections = 0;
-    wss.on('connection', (peer) => {
-      connections++;
-      if (connections === 1) setTimeout(() => peer.terminate(), 20);
-    });
+    const peers: { terminate(): void }[] = [];
+    wss.on('connection', (peer) => peers.push(peer));
     const ws = await connect(url, { reconnect: fast });
     cleanups.push(() => ws.terminate());
     const events: string[] = [];
     ws.on('close', () => events.push('close'));
     ws.on('open', () => events.push('open'));
-    const [info] = await nextEvent<[ReconnectingInfo]>(ws, 'reconnecting');
+    await until(() => peers.length === 1, 'the server side of the connection');
+    const reconnecting = nextEvent<[ReconnectingInfo]>(ws, 'reconnecting');
+    peers[0]!.terminate(); // the server drops the connection, once the test is listening
+    const [info] = await reconnecting;
     expect(info.attempt).toBe(1);
     expect(info.delay).toBeGreaterThanOrEqual(10);
     expect(info.delay).toBeLessThanOrEqual(20);
@@ -59,25 +60,37 @@ describe('reconnect', () => {
     ws.close();
     await closed(ws);
     expect(events).toEqual(['open', 'close']);
-    expect(connections).toBe(2);
+    expect(peers).toHaveLength(2);
   });
 
   it('a server-initiated Close also triggers a reconnection; the application close() does not', async () => {
     const { url, wss } = await startServer();
     cleanups.push(() => wss.close());
-    let n = 0;
-    wss.on('connection', (peer) => {
-      n++;
-      if (n === 1) peer.close('restarting');
+    const resources: string[] = [];
+    wss.on('connection', (peer, req) => {
+      resources.push(String(req.url));
+      if (resources.length === 1) peer.close('restarting');
     });
     const ws = new WebSocket(url, [], { reconnect: fast });
+    const attempts: number[] = [];
+    ws.on('reconnecting', (info) => attempts.push(info.attempt));
     await nextEvent(ws, 'reconnecting');
     await nextEvent(ws, 'open');
+    // From here the timers the client sets are fake: a reconnection that close() scheduled
+    // could only start when the test runs them, not whenever the scheduler gets to it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     ws.close();
     const [, wasClean] = await closed(ws);
     expect(wasClean).toBe(true);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(n).toBe(2);
+    vi.runOnlyPendingTimers(); // a reconnection scheduled by close() would start now...
+    vi.useRealTimers();
+    // ...and, through the same per-address queue (5.1 step 2), reach the server before this
+    // sentinel connection: order, not time.
+    const sentinel = await connect(`${url}sentinel`);
+    expect(resources).toEqual(['/', '/', '/sentinel']);
+    expect(attempts).toEqual([1]);
+    sentinel.terminate();
+    await closed(sentinel);
   });
 
   it('gives up after `retries` failed attempts: error (the last failure), then close', async () => {
@@ -93,14 +106,17 @@ describe('reconnect', () => {
 
   it('retries a failed first connection until the server is there', async () => {
     const port = await freePort();
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, [], { reconnect: fast });
+    // No limit on the retries: however long the server below takes to start, it is found.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, [], {
+      reconnect: { ...fast, retries: Infinity },
+    });
     cleanups.push(() => ws.terminate());
     const [info] = await nextEvent<[ReconnectingInfo]>(ws, 'reconnecting');
     expect(info.error).toBeInstanceOf(ClientError);
     const { WebSocketServer } = await import('@ws02/server');
     const wss = new WebSocketServer({ port, host: '127.0.0.1' });
     cleanups.push(() => wss.close());
-    await nextEvent(ws, 'open', 5000);
+    await nextEvent(ws, 'open');
     expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 
@@ -122,20 +138,21 @@ describe('reconnect', () => {
     let n = 0;
     wss.on('connection', (peer) => {
       n++;
-      peer.send(`hello ${n}`);
-      if (n === 1) setTimeout(() => peer.terminate(), 20);
-      else setTimeout(() => peer.close(), 20);
+      // The first connection is dropped once its message is written; for the second, the
+      // server stops listening and then closes it (wss.close()), so the one retry finds no
+      // server and the iteration ends.
+      if (n === 1) peer.send('hello 1', () => peer.terminate());
+      else peer.send('hello 2', () => void wss.close());
     });
     const ws = new WebSocket(url, [], { reconnect: { ...fast, retries: 1 } });
+    const attempts: number[] = [];
+    ws.on('reconnecting', (info) => attempts.push(info.attempt));
     const got: string[] = [];
-    const consumer = (async () => {
-      for await (const { data } of ws) got.push(data as string);
-    })();
-    // After the second connection closes, one retry fails (the server is gone) and it ends.
-    await waitFor(() => got.length === 2);
-    await wss.close();
-    await consumer;
+    for await (const { data } of ws) got.push(data as string);
     expect(got).toEqual(['hello 1', 'hello 2']);
+    expect(attempts).toEqual([1, 1]);
+    expect(n).toBe(2);
+    expect(ws.closeError).toMatchObject({ code: 'CLIENT_CONNECT_FAILED' });
   });
 });
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../scripts/test-utils/wait.js';
 import {
   ClientHandshakeParser,
   type ClientHandshakeResult,
@@ -20,10 +21,17 @@ const FRAME = hex('04 05 48 65 6C 6C 6F');
 
 let server: Server;
 let port = 0;
+/**
+ * What the server has read of the current connection after the HTTP head: `head` of the
+ * `upgrade` event, then each later `data` chunk until the handshake's outcome.
+ */
+let pieces: number[] | undefined;
 
 beforeAll(async () => {
   server = createServer((_req, res) => res.writeHead(426).end());
   server.on('upgrade', (req, socket, head) => {
+    const read = [head.length];
+    pieces = read;
     const parser = ServerHandshakeParser.fromParsedRequest(req, { protocols: ['chat'] });
     const handle = (r: ServerHandshakeResult) => {
       if (r.kind === 'request') {
@@ -37,8 +45,12 @@ beforeAll(async () => {
       }
     };
     const first = parser.receiveData(head);
-    if (first.kind === 'need-more') socket.on('data', (d: Buffer) => handle(parser.receiveData(d)));
-    else handle(first);
+    if (first.kind === 'need-more') {
+      socket.on('data', (d: Buffer) => {
+        read.push(d.length);
+        handle(parser.receiveData(d));
+      });
+    } else handle(first);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -68,10 +80,26 @@ function exchange(
     });
     socket.on('end', () => resolve({ result, after, raw: Buffer.concat(received) }));
     socket.on('error', reject);
+    pieces = undefined;
+    // Bytes of the writes that follow the HTTP head (the head is read by http.Server itself).
+    const headEnd = Buffer.concat(writes).indexOf('\r\n\r\n') + 4;
     socket.on('connect', async () => {
-      for (const w of writes) {
-        socket.write(w);
-        await new Promise((r) => setTimeout(r, 30));
+      try {
+        let written = 0;
+        for (const [i, w] of writes.entries()) {
+          socket.write(w);
+          written += w.length;
+          if (i === writes.length - 1) break;
+          // Order, not time: the next write goes out once the server has read this one, so
+          // each arrives in a read of its own.
+          const behindHead = Math.max(0, written - headEnd);
+          await until(
+            () => pieces !== undefined && pieces.reduce((n, p) => n + p, 0) === behindHead,
+            `the server to read write ${i + 1} of ${writes.length}`,
+          );
+        }
+      } catch (error) {
+        reject(error);
       }
     });
   });
@@ -104,6 +132,8 @@ describe('Node http upgrade path (fromParsedRequest with a real IncomingMessage)
       new ClientHandshakeParser(hs),
     );
     expect(result.kind).toBe('established');
+    // The head, then key_3 in two reads: 5 bytes, then 3.
+    expect(pieces).toEqual([0, 5, 3]);
   });
 
   it('a refused request gets the suggested status', async () => {
