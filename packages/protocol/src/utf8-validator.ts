@@ -10,8 +10,8 @@
  * by A0–BF), code points above U+10FFFF (F4 followed by 90–BF, leads F5–FF), and — at the end of
  * a message ({@link Utf8Validator.finish}) — a sequence left incomplete.
  *
- * Exactly the byte sequences the WHATWG `TextDecoder` with `fatal: true` rejects; runs of ASCII
- * are skipped four bytes at a time.
+ * Exactly the byte sequences the WHATWG `TextDecoder` with `fatal: true` rejects; long runs of
+ * ASCII are skipped 16 bytes at a time.
  */
 
 /** Lead byte → continuation bytes it needs (0 for ASCII, -1 for a byte that cannot lead). */
@@ -31,6 +31,43 @@ function secondLow(lead: number): number {
 function secondHigh(lead: number): number {
   return lead === 0xed ? 0x9f : lead === 0xf4 ? 0x8f : 0xbf;
 }
+
+/** Runs of at least this many bytes are scanned 16 bytes at a time through a word view. */
+const WORDS_MIN = 64;
+
+/**
+ * The index of the first byte ≥ 0x80 in `bytes[i…end)`, or `end`. Long runs are scanned as
+ * aligned 32-bit words, four at a time (`Int32Array`: small integers in V8); short ones byte by
+ * byte. Text is mostly ASCII: this is where validation spends its time.
+ */
+function asciiRunEnd(bytes: Uint8Array, i: number, end: number): number {
+  // Short runs (text that is not mostly ASCII) stay byte by byte: a view costs more.
+  const quick = Math.min(end, i + 16);
+  while (i < quick && bytes[i]! < 0x80) i++;
+  if (i < quick || end - i < WORDS_MIN) {
+    while (i < end && bytes[i]! < 0x80) i++;
+    return i;
+  }
+  const base = bytes.byteOffset;
+  while (((base + i) & 3) !== 0) {
+    if (bytes[i]! >= 0x80) return i;
+    i++;
+  }
+  const words = (end - i) >>> 2;
+  const view = new Int32Array(bytes.buffer, base + i, words);
+  let w = 0;
+  while (
+    w + 4 <= words &&
+    ((view[w]! | view[w + 1]! | view[w + 2]! | view[w + 3]!) & HIGH_BITS) === 0
+  ) {
+    w += 4;
+  }
+  // Then byte by byte from the group with a high bit (or the tail).
+  i += w * 4;
+  while (i < end && bytes[i]! < 0x80) i++;
+  return i;
+}
+const HIGH_BITS = 0x80808080 | 0;
 
 /**
  * Validates one text at a time, fed in any number of pieces: `update(piece)` for each piece,
@@ -99,14 +136,7 @@ export class Utf8Validator {
         need--;
         i++;
       }
-      // A run of ASCII, four bytes at a time, then byte by byte.
-      while (
-        i + 4 <= end &&
-        ((bytes[i]! | bytes[i + 1]! | bytes[i + 2]! | bytes[i + 3]!) & 0x80) === 0
-      ) {
-        i += 4;
-      }
-      while (i < end && bytes[i]! < 0x80) i++;
+      i = asciiRunEnd(bytes, i, end);
       if (i >= end) {
         this.#need = 0;
         this.#offset += end - start;
@@ -157,13 +187,7 @@ export class Utf8Validator {
 export function isValidUtf8(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
   let i = start;
   for (;;) {
-    while (
-      i + 4 <= end &&
-      ((bytes[i]! | bytes[i + 1]! | bytes[i + 2]! | bytes[i + 3]!) & 0x80) === 0
-    ) {
-      i += 4;
-    }
-    while (i < end && bytes[i]! < 0x80) i++;
+    i = asciiRunEnd(bytes, i, end);
     if (i >= end) return true;
     const lead = bytes[i]!;
     let need = NEED[lead]!;

@@ -199,3 +199,28 @@ describe('Utf8Validator — properties', () => {
     );
   });
 });
+
+describe('Utf8Validator — long ASCII runs (scanned as words) at any alignment', () => {
+  it('finds the first bad byte or the end of the run wherever it is', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.constantFrom(0x80, 0xc0, 0xe2, 0xff),
+        (offset, length, at, bad) => {
+          const buffer = new ArrayBuffer(offset + length + 8);
+          const data = new Uint8Array(buffer, offset, length).fill(0x61);
+          const position = length === 0 ? -1 : at % length;
+          if (position >= 0) data[position] = bad;
+          const v = new Utf8Validator();
+          const ok = v.update(data) && v.finish();
+          expect(ok).toBe(referenceAccepts(data));
+          expect(isValidUtf8(data)).toBe(ok);
+          if (position >= 0 && bad !== 0xe2) expect(v.failedAt).toBe(position);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
