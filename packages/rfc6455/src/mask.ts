@@ -1,14 +1,15 @@
 /**
  * Masking (RFC 6455 5.3): payload byte i is XORed with byte i mod 4 of the frame's masking key;
- * the same operation masks and unmasks. Runs of 4 bytes are XORed as one 32-bit word where the
- * memory is 4-byte aligned; the key word is built in memory order through a byte view, so the
+ * the same operation masks and unmasks. Runs of 4 bytes are XORed as one 32-bit word (an
+ * `Int32Array`: its values stay small integers in V8, unlike `Uint32Array`'s) where the memory
+ * is 4-byte aligned; the key word is built in memory order through a byte view, so the
  * result is the same on any endianness.
  */
 
 /** Below this many bytes a plain byte loop beats setting up a word view. */
 const WORD_MIN = 48;
 
-const keyWord = new Uint32Array(1);
+const keyWord = new Int32Array(1);
 const keyBytes = new Uint8Array(keyWord.buffer);
 
 /**
@@ -46,8 +47,20 @@ export function applyMask(
       keyBytes[2] = key[keyOffset + ((p + 2) & 3)]!;
       keyBytes[3] = key[keyOffset + ((p + 3) & 3)]!;
       const k = keyWord[0]!;
-      const view = new Uint32Array(data.buffer, base + i, words);
-      for (let w = 0; w < words; w++) view[w] = view[w]! ^ k;
+      const view = new Int32Array(data.buffer, base + i, words);
+      // Unrolled by 8: about 3× the speed of a plain word loop in V8 (bench/index.ts).
+      let w = 0;
+      for (; w + 8 <= words; w += 8) {
+        view[w] = view[w]! ^ k;
+        view[w + 1] = view[w + 1]! ^ k;
+        view[w + 2] = view[w + 2]! ^ k;
+        view[w + 3] = view[w + 3]! ^ k;
+        view[w + 4] = view[w + 4]! ^ k;
+        view[w + 5] = view[w + 5]! ^ k;
+        view[w + 6] = view[w + 6]! ^ k;
+        view[w + 7] = view[w + 7]! ^ k;
+      }
+      for (; w < words; w++) view[w] = view[w]! ^ k;
       i += words * 4; // A multiple of 4: the phase is unchanged.
     }
   }
