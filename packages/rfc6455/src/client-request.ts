@@ -17,6 +17,11 @@ const REQUEST_RESERVED: ReadonlySet<string> = new Set([
   'sec-websocket-extensions',
 ]);
 
+/** A host as the request line and Host carry it: visible ASCII (IPv6 literals in brackets). */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
+/** A resource name (section 3): `/`, then visible ASCII without a fragment. */
+const RESOURCE_NAME = /^\/[\x21-\x22\x24-\x7e]*$/;
+
 /** The client's checked options, ready for a request per attempt. */
 export interface ClientRequestParts {
   readonly url: WebSocketUrl;
@@ -44,10 +49,13 @@ export function checkClientOptions(options: Rfc6455ClientOptions): ClientRequest
   if (
     url === null ||
     typeof url !== 'object' ||
-    !isHttpFieldValue(url.host) ||
-    url.host.length === 0 ||
-    !url.resourceName.startsWith('/') ||
-    /[\s#]/.test(url.resourceName)
+    typeof url.host !== 'string' ||
+    !VISIBLE_ASCII.test(url.host) ||
+    typeof url.resourceName !== 'string' ||
+    !RESOURCE_NAME.test(url.resourceName) ||
+    !Number.isInteger(url.port) ||
+    url.port < 1 ||
+    url.port > 65535
   ) {
     throw new Rfc6455Error('INVALID_ARGUMENT', '3', 'invalid WebSocket URL components', {
       detail: { option: 'url' },

@@ -86,6 +86,18 @@ describe('client: the request (RFC 6455 4.1)', () => {
       'URL components with a space',
       { url: { host: 'h', port: 80, resourceName: '/a b', secure: false } },
     ],
+    [
+      'URL components with non-ASCII',
+      { url: { host: 'h', port: 80, resourceName: '/é', secure: false } },
+    ],
+    [
+      'URL components with port 0',
+      { url: { host: 'h', port: 0, resourceName: '/', secure: false } },
+    ],
+    [
+      'URL components with no host',
+      { url: { host: '', port: 80, resourceName: '/', secure: false } },
+    ],
     ['a repeated subprotocol', { protocols: ['chat', 'chat'] }],
     ['a subprotocol that is not a token', { protocols: ['a b'] }],
     ['an empty subprotocol', { protocols: [''] }],

@@ -151,6 +151,18 @@ describe('failing the connection (RFC 6455 7.1.7): a Close with the code, onErro
     expect(server.failure).toBe(undefined);
   });
 
+  it("5.2: lengths in a non-minimal encoding are accepted (the project's decision)", () => {
+    const hello = hex('7f 9f 4d 51 58'); // "Hello" masked with 37 fa 21 3d
+    const { events } = serverReads(
+      concat([hex('81 fe 00 05 37 fa 21 3d'), hello]), // 16-bit length for 5 bytes
+      concat([hex('81 ff 00 00 00 00 00 00 00 05 37 fa 21 3d'), hello]), // 64-bit
+    );
+    expect(events).toEqual([
+      ['message', 'Hello', false],
+      ['message', 'Hello', false],
+    ]);
+  });
+
   it('checks come from the header: a too-long control frame fails before its payload arrives', () => {
     const { events, wire } = serverReads(hex('89 fe 00 7e'));
     expect(events).toEqual([['error', 'FRAME_CONTROL_TOO_LONG']]);
