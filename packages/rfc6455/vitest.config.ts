@@ -1,0 +1,3 @@
+import { coreConfig } from '../../vitest.shared.js';
+
+export default coreConfig();
