@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@ws02/client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../scripts/test-utils/wait.js';
 import { assertBuilt, runCli, spawnCli, startEcho } from './helpers.js';
 
 beforeAll(() => assertBuilt());
@@ -258,11 +259,11 @@ describe('ws02 connect on a terminal (interactive prompt, history)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ws02-hist-'));
     const history = join(dir, 'history');
     const first = onTerminal(['connect', url, '--history-file', history, '--no-color']);
-    await first.waitFor((o) => o.includes('/help for commands'), 10_000, 'the prompt');
+    await first.waitFor((o) => o.includes('/help for commands'), undefined, 'the prompt');
     first.write('first line\r');
-    await first.waitFor((o) => o.includes('< first line'), 10_000, 'the first echo');
+    await first.waitFor((o) => o.includes('< first line'), undefined, 'the first echo');
     first.write('second line\r');
-    await first.waitFor((o) => o.includes('< second line'), 10_000, 'the second echo');
+    await first.waitFor((o) => o.includes('< second line'), undefined, 'the second echo');
     first.write('/close\r');
     expect(await first.exited()).toBe(0);
     expect(first.all()).toContain('disconnected (clean)');
@@ -270,11 +271,11 @@ describe('ws02 connect on a terminal (interactive prompt, history)', () => {
 
     // A second session recalls the history with the arrow keys (and, on a terminal, colours).
     const second = onTerminal(['connect', url, '--history-file', history]);
-    await second.waitFor((o) => o.includes('/help for commands'), 10_000, 'the prompt');
+    await second.waitFor((o) => o.includes('/help for commands'), undefined, 'the prompt');
     second.write(`${ESC}A${ESC}A\r`); // up, up: "second line"
     await second.waitFor(
       (o) => (o.match(/< second line/g) ?? []).length >= 1,
-      10_000,
+      undefined,
       'the recalled line',
     );
     second.write('\u0004'); // Ctrl+D closes
@@ -296,7 +297,7 @@ describe('ws02 listen', () => {
     });
     await running.waitFor(
       (o) => /listening on ws:\/\/127\.0\.0\.1:\d+\//.test(o),
-      10_000,
+      undefined,
       'listening',
     );
     const url = /listening on (ws:\/\/\S+)/.exec(running.all())![1]!;
@@ -332,15 +333,9 @@ describe('ws02 listen', () => {
     a.on('message', (d) => got.push(`a:${d}`));
     b.on('message', (d) => got.push(`b:${d}`));
     a.send('to everyone');
-    await new Promise<void>((resolve) => {
-      const check = () => (got.length >= 2 ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await until(() => got.length >= 2, 'the broadcast to both clients');
     running.write('from the console\n');
-    await new Promise<void>((resolve) => {
-      const check = () => (got.length >= 4 ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await until(() => got.length >= 4, 'the console line at both clients');
     expect(got.sort()).toEqual([
       'a:from the console',
       'a:to everyone',
