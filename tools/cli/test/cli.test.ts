@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@ws02/client';
+import type { WebSocket } from '@ws02/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../../scripts/test-utils/wait.js';
 import { assertBuilt, runCli, spawnCli, startEcho } from './helpers.js';
@@ -166,12 +167,24 @@ describe('ws02 connect', () => {
   });
 
   it('--wait keeps listening after --execute for messages the server sends later', async () => {
-    const { url, wss } = await echo();
-    wss.on('connection', (ws) => setTimeout(() => ws.send('late news'), 300));
+    // Without --wait: it closes by itself once the replies are in (this server never closes).
+    const { url } = await echo();
     const quick = await runCli(['connect', url, '-x', 'a']);
-    expect(quick.stdout).not.toContain('late news');
-    const patient = await runCli(['connect', url, '-x', 'a', '--wait', '1']);
-    expect(patient.stdout).toContain('< late news');
+    expect(quick.code).toBe(0);
+    expect(quick.stdout).toBe('< a\n');
+    expect(quick.stderr).toContain('disconnected (clean)');
+    // With --wait: still listening after the reply was shown, it gets what the server sends
+    // next (the server then closes, so the generous wait costs nothing).
+    const later = await echo();
+    const conns: WebSocket[] = [];
+    later.wss.on('connection', (ws) => conns.push(ws));
+    const patient = spawnCli(['connect', later.url, '-x', 'a', '--wait', '60']);
+    await patient.waitFor((o) => o.includes('< a\n'), undefined, 'the reply');
+    conns[0]!.send('late news');
+    conns[0]!.close('done');
+    expect(await patient.exited()).toBe(0);
+    expect(patient.stdout()).toBe('< a\n< late news\n');
+    expect(patient.stderr()).toContain('disconnected (clean, body "done")');
   });
 
   it('--trace shows each frame header (MORE, RSV, opcode, length) both ways', async () => {
@@ -233,14 +246,15 @@ describe('ws02 connect', () => {
   });
 
   it('the server closing cleanly exits 0; the connection dropping exits 3', async () => {
+    // A generous --wait: the server acts (on the message) long before the client would close.
     const closing = await echo();
-    closing.wss.on('connection', (ws) => setTimeout(() => ws.close('maintenance'), 50));
-    const clean = await runCli(['connect', closing.url, '-x', 'a', '--wait', '5']);
+    closing.wss.on('connection', (ws) => ws.once('message', () => ws.close('maintenance')));
+    const clean = await runCli(['connect', closing.url, '-x', 'a', '--wait', '60']);
     expect(clean.code).toBe(0);
     expect(clean.stderr).toContain('disconnected (clean, body "maintenance")');
     const dropping = await echo();
-    dropping.wss.on('connection', (ws) => setTimeout(() => ws.terminate(), 50));
-    const lost = await runCli(['connect', dropping.url, '-x', 'a', '--wait', '5']);
+    dropping.wss.on('connection', (ws) => ws.once('message', () => ws.terminate()));
+    const lost = await runCli(['connect', dropping.url, '-x', 'a', '--wait', '60']);
     expect(lost.code).toBe(3);
     expect(lost.stderr).toContain('connection lost');
   });
