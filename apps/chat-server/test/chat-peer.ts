@@ -5,8 +5,10 @@
 import { connect, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { CLASSIC, frame, OP } from '../../../scripts/test-utils/draft02-bytes.js';
+import { until, WAIT_MS } from '../../../scripts/test-utils/wait.js';
 
-export { frame, OP };
+// `until` is the shared one (wait.ts), re-exported for the tests that take it from here.
+export { frame, OP, until };
 
 // biome-ignore lint/suspicious/noExplicitAny: test messages are free-form JSON
 export type Json = Record<string, any>;
@@ -71,7 +73,7 @@ export class ChatPeer {
     socket.write(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), CLASSIC.key3]));
     const head = await new Promise<Buffer>((resolve, reject) => {
       let buf = Buffer.alloc(0);
-      const timer = setTimeout(() => reject(new Error('no handshake response')), 10_000);
+      const timer = setTimeout(() => reject(new Error('no handshake response')), WAIT_MS);
       const onData = (chunk: Buffer) => {
         buf = Buffer.concat([buf, chunk]);
         const end = buf.indexOf('\r\n\r\n');
@@ -123,7 +125,7 @@ export class ChatPeer {
    * Takes the first queued message matching `type` (and `where`), waiting for it; messages
    * before it stay queued.
    */
-  async next(type: string, where: (m: Json) => boolean = () => true, ms = 10_000): Promise<Json> {
+  async next(type: string, where: (m: Json) => boolean = () => true, ms = WAIT_MS): Promise<Json> {
     const deadline = Date.now() + ms;
     for (;;) {
       const i = this.inbox.findIndex((m) => m.type === type && where(m));
@@ -138,7 +140,7 @@ export class ChatPeer {
   }
 
   /** Sends a command with a fresh `ref` and waits for its reply (result or error). */
-  async request(message: Json, ms = 10_000): Promise<Json> {
+  async request(message: Json, ms = WAIT_MS): Promise<Json> {
     const ref = `r${++refs}`;
     this.send({ ...message, ref });
     const deadline = Date.now() + ms;
@@ -165,7 +167,7 @@ export class ChatPeer {
   }
 
   /** Waits until the TCP connection is closed. */
-  async waitClosed(ms = 15_000): Promise<void> {
+  async waitClosed(ms = WAIT_MS): Promise<void> {
     const deadline = Date.now() + ms;
     while (!this.closed) await this.#wait(deadline, 'the connection to close');
   }
@@ -238,12 +240,3 @@ export class ChatPeer {
 }
 
 let refs = 0;
-
-/** Polls `check` until it holds, or fails after `ms`. */
-export async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -26,7 +26,7 @@ async function startCluster(...extra: string[]): Promise<{ server: Spawned; port
     '1000',
     ...extra,
   ]);
-  const [, port] = await server.waitOut(LISTENING, 30_000);
+  const [, port] = await server.waitOut(LISTENING);
   return { server, port: Number(port) };
 }
 

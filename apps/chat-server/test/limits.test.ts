@@ -1,6 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { peer, startChat, user } from './chat-fixture.js';
-import { ChatPeer, OP } from './chat-peer.js';
+import { ChatPeer, OP, until } from './chat-peer.js';
+
+/**
+ * The times that are behaviour here (hello timeout, resume window, heartbeat) are an hour of a
+ * fake clock: no stalled scheduler gets there by itself, the test jumps over them with
+ * `vi.advanceTimersByTime`. Only the clock the server takes the time from is faked (sockets
+ * and the tests' waits run on real time: `shouldAdvanceTime` keeps the fake clock moving).
+ */
+const HOUR = 3_600_000;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('nick rules and uniqueness', () => {
   it('a taken nick is refused at hello and at nick, case-insensitively', async () => {
@@ -32,28 +44,31 @@ describe('nick rules and uniqueness', () => {
   });
 
   it('a nick is free again once its holder is gone and the resume window has passed', async () => {
-    const { port } = await startChat({ limits: { resumeWindow: 1000 } });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    // No hello timeout: the connection asking for the nick must outlive the jump.
+    const { port, server } = await startChat({ limits: { resumeWindow: HOUR, helloTimeout: 0 } });
     const alice = await user(port, 'alice');
     await alice.close();
+    await until(() => server.stats().held === 1, 'alice’s session held for a resume');
     const again = await peer(port);
     // Held for a resume right after the drop; freed when the window passes.
     expect((await again.request({ type: 'hello', nick: 'alice' })).code).toBe('NICK_TAKEN');
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const reply = await again.request({ type: 'hello', nick: 'alice' });
-      if (reply.type === 'welcome') break;
-      expect(reply.code).toBe('NICK_TAKEN');
-      if (Date.now() > deadline) throw new Error('nick never released');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    vi.advanceTimersByTime(HOUR);
+    expect(server.stats().held).toBe(0);
+    expect(await again.request({ type: 'hello', nick: 'alice' })).toMatchObject({
+      type: 'welcome',
+      nick: 'alice',
+    });
   });
 });
 
 describe('rate limiting (token bucket)', () => {
   it('past the burst, messages are refused with RATE_LIMITED; flooding on gets a Close', async () => {
+    // The buckets' clock (performance.now) stands still: no token comes back during the test,
+    // however slowly a busy machine works through the messages. 3 pass, 3 are refused.
+    vi.useFakeTimers({ toFake: ['performance'] });
     const { port, server } = await startChat({ limits: { rate: 1, burst: 3 } });
     const p = await peer(port);
-    // One write, so the bucket has no time to refill in between: 3 pass, 3 are refused.
     const burst = Array.from({ length: 6 }, (_, i) =>
       JSON.stringify({ type: 'ping', ref: `p${i}` }),
     );
@@ -192,15 +207,19 @@ describe('room caps', () => {
 });
 
 describe('connection manners', () => {
-  it('no hello in time: closed with HELLO_TIMEOUT', async () => {
-    const { port } = await startChat({ limits: { helloTimeout: 1000 } });
-    const p = await peer(port);
-    await p.waitClosed();
-    expect(JSON.parse(p.closeBody ?? '{}').code).toBe('HELLO_TIMEOUT');
-    // A client that says hello in time stays.
+  it('no hello in time: closed with HELLO_TIMEOUT; one that said hello stays', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    const { port, server } = await startChat({ limits: { helloTimeout: HOUR } });
     const q = await peer(port);
     await q.hello('alice');
-    await new Promise((r) => setTimeout(r, 1500));
+    const p = await peer(port);
+    await until(() => server.stats().connections === 2, 'both connections attached');
+    vi.advanceTimersByTime(HOUR);
+    await p.waitClosed();
+    expect(JSON.parse(p.closeBody ?? '{}').code).toBe('HELLO_TIMEOUT');
+    // The client that said hello in time stays: its timer (due first) did not close it.
+    expect(await q.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    expect(q.closeBody).toBeUndefined();
     expect(q.closed).toBe(false);
   });
 
@@ -214,17 +233,26 @@ describe('connection manners', () => {
   });
 
   it('heartbeat: a peer that stops answering Pings is dropped, live ones stay', async () => {
-    // A generous Pong deadline: the live peer shares this (possibly busy) process.
-    const { port } = await startChat({ heartbeat: { interval: 200, timeout: 1000 } });
+    // The heartbeat's clock: its sweep (setInterval) and the time it compares (Date).
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], shouldAdvanceTime: true });
+    const { port } = await startChat({ heartbeat: { interval: HOUR, timeout: HOUR } });
     const live = await user(port, 'live', 'hb');
     const dead = await peer(port, { autoPong: false });
     await dead.hello('dead');
     await dead.join('hb');
-    await dead.waitClosed(20_000);
-    expect(dead.pings).toBeGreaterThan(0);
+    // An interval passes: both are pinged.
+    vi.advanceTimersByTime(HOUR);
+    await until(() => live.pings === 1 && dead.pings === 1, 'a Ping to each peer');
+    // The live peer answered at once: a reply to a command sent after its Pong proves the
+    // server has read the Pong.
+    expect(await live.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
+    // The Pong deadline passes: the silent peer is dropped, the live one pinged again.
+    vi.advanceTimersByTime(HOUR);
+    await dead.waitClosed();
+    expect(dead.pings).toBe(1);
     expect(dead.closeBody).toBeUndefined(); // terminated: no closing handshake with the dead
     expect(await live.next('leave', (m) => m.nick === 'dead')).toMatchObject({ reason: 'lost' });
-    expect(live.pings).toBeGreaterThan(0);
+    await until(() => live.pings === 2, 'the live peer’s second Ping');
     expect(live.closed).toBe(false);
     expect(await live.request({ type: 'ping' })).toMatchObject({ type: 'pong' });
   });

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { WAIT_MS } from '../../../scripts/test-utils/wait.js';
 import {
   ClusterAdapter,
   ClusterRouter,
@@ -163,7 +164,11 @@ describe('ClusterRouter with ClusterAdapters (in one process, over in-memory IPC
     const ports: number[] = [];
     for (const [i, link] of links.entries()) {
       router.attach(i, link.primary);
-      const adapter = new ClusterAdapter({ instanceId: `w${i}`, port: link.worker });
+      const adapter = new ClusterAdapter({
+        instanceId: `w${i}`,
+        port: link.worker,
+        requestTimeout: WAIT_MS,
+      });
       await adapter.connect();
       ports.push((await startChat({ adapter })).port);
     }

@@ -98,7 +98,10 @@ export class RedisServer {
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start within ${PROCESS_WAIT_MS} ms:\n${this.log}`)),
+        () =>
+          reject(
+            new Error(`redis-server did not start within ${PROCESS_WAIT_MS} ms:\n${this.log}`),
+          ),
         PROCESS_WAIT_MS,
       );
       const onData = (chunk: Buffer) => {

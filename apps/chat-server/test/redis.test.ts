@@ -2,7 +2,8 @@
 // test on a free port, no persistence): the Redis adapter end to end.
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisAdapter, type RedisAdapterOptions } from '../src/index.js';
+import { WAIT_MS } from '../../../scripts/test-utils/wait.js';
+import { type ChatServer, RedisAdapter, type RedisAdapterOptions } from '../src/index.js';
 import { startChat } from './chat-fixture.js';
 import { until } from './chat-peer.js';
 import { freePort, RedisServer } from './redis-server.js';
@@ -20,33 +21,37 @@ afterEach(async () => {
 
 interface Instance {
   readonly port: number;
+  readonly server: ChatServer;
   readonly adapter: RedisAdapter;
   readonly log: LogEntry[];
 }
 
+/**
+ * An in-process instance. Its times are generous: a 30 s instance TTL and command timeout, so a
+ * stalled test process is never taken for a dead instance nor a slow Redis reply for a lost
+ * one; the chat's default resume window (60 s) outlasts every wait, so a session held is held
+ * for the whole test.
+ */
 async function instance(
   redis: RedisServer,
   id: string,
-  options: Partial<RedisAdapterOptions> & { resumeWindow?: number } = {},
+  options: Partial<RedisAdapterOptions> = {},
 ): Promise<Instance> {
   const { logger, entries } = collectingLogger();
   const adapter = new RedisAdapter({
     url: redis.url,
     instanceId: id,
     heartbeatInterval: 200,
-    instanceTtl: 1_000,
+    instanceTtl: WAIT_MS,
+    commandTimeout: WAIT_MS,
     maxReconnectDelay: 300,
     logger,
     ...options,
   });
   adapters.push(adapter);
   await adapter.connect();
-  const { port } = await startChat({
-    adapter,
-    logger,
-    limits: { resumeWindow: options.resumeWindow ?? 20_000 },
-  });
-  return { port, adapter, log: entries };
+  const { server, port } = await startChat({ adapter, logger });
+  return { port, server, adapter, log: entries };
 }
 
 function texts(events: { text: string }[]): string[] {
@@ -127,7 +132,7 @@ describe('Redis adapter: two instances, one redis-server', () => {
 
   it('resume across instances: missed messages and DMs from Redis, the old instance lets go (held or live)', async () => {
     const redis = await RedisServer.start();
-    const a = await instance(redis, 'insta', { resumeWindow: 1_500 });
+    const a = await instance(redis, 'insta');
     const b = await instance(redis, 'instb');
     const { peer: alice, welcome } = await hello(a.port, 'alice', { rooms: ['r'] });
     await alice.next('joined');
@@ -150,8 +155,8 @@ describe('Redis adapter: two instances, one redis-server', () => {
     expect(texts((await back.next('joined')).history)).toEqual(['missed']);
     expect((await bob.next('join', (m) => m.nick === 'alice')).room).toBe('r');
 
-    // A's resume window passes: A dropped the session when it moved, so nothing is released.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // A dropped the session when it moved: it holds nothing its resume window could release.
+    await until(() => a.server.stats().held === 0, 'A to let go of the moved session');
     const { peer: other } = await hello(a.port, 'eve');
     expect(await other.request({ type: 'nick', nick: 'alice' })).toMatchObject({
       code: 'NICK_TAKEN',
@@ -208,7 +213,6 @@ describe('Redis adapter: two instances, one redis-server', () => {
     await until(
       () => syncs(a) > syncedA && syncs(b) > syncedB && a.adapter.connected && b.adapter.connected,
       'both instances reconnected and re-asserted their state',
-      20_000,
     );
     for (const i of [a, b]) {
       const back = i.log.find((e) => e.obj.event === 'redis-reconnected');
@@ -246,7 +250,8 @@ describe('Redis adapter: two instances, one redis-server', () => {
     const { peer: bob } = await hello(b.port, 'bob', { rooms: ['r'] });
     await bob.next('joined');
 
-    // Instance A lives in another process, killed with SIGKILL below.
+    // Instance A lives in another process, killed with SIGKILL below. Its 10 s TTL is how long
+    // B takes to find it dead, and how long A could stall without being taken for dead.
     const a = startBin('main.js', [
       '--port',
       '0',
@@ -259,7 +264,7 @@ describe('Redis adapter: two instances, one redis-server', () => {
       '--redis-heartbeat',
       '200',
       '--redis-ttl',
-      '1000',
+      '10000',
       '--log-level',
       'warn',
     ]);
@@ -271,7 +276,7 @@ describe('Redis adapter: two instances, one redis-server', () => {
     a.child.kill('SIGKILL');
     await a.exited;
     // Instance B notices A's heartbeat stopped and announces alice's departure.
-    expect(await bob.next('leave', (m) => m.nick === 'alice', 10_000)).toMatchObject({
+    expect(await bob.next('leave', (m) => m.nick === 'alice')).toMatchObject({
       reason: 'lost',
     });
     expect(b.log.some((e) => e.obj.event === 'redis-instances-reaped')).toBe(true);
@@ -334,7 +339,7 @@ describe('Redis adapter: two instances, one redis-server', () => {
       '--log-level',
       'silent',
     ]);
-    expect((await p.exit(30_000)).code).toBe(1);
+    expect((await p.exit()).code).toBe(1);
     expect(p.stderr).toMatch(
       new RegExp(`cannot reach Redis at redis://127\\.0\\.0\\.1:${port} within 5000 ms`),
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { peer, startChat, user } from './chat-fixture.js';
+import { until } from './chat-peer.js';
 
 describe('resume after reconnect', () => {
   it('a network blip loses nothing: missed room messages and DMs come back', async () => {
@@ -66,13 +67,13 @@ describe('resume after reconnect', () => {
   });
 
   it('a held nick is not given to someone without the token', async () => {
-    const { port } = await startChat();
+    const { port, server } = await startChat();
     const alice = await peer(port);
     await alice.hello('alice');
     alice.destroy();
+    await until(() => server.stats().held === 1, 'alice’s session held for a resume');
     const thief = await peer(port);
     const token = 'A'.repeat(43);
-    await new Promise((r) => setTimeout(r, 50));
     expect(await thief.request({ type: 'hello', nick: 'alice', token })).toMatchObject({
       code: 'NICK_TAKEN',
     });

@@ -1,6 +1,8 @@
 import { afterEach } from 'vitest';
+import { PROCESS_WAIT_MS } from '../../../scripts/test-utils/spawned.js';
+import { until, WAIT_MS } from '../../../scripts/test-utils/wait.js';
 import type { ChatLogger } from '../src/index.js';
-import { ChatPeer, type Json, until } from './chat-peer.js';
+import { ChatPeer, type Json } from './chat-peer.js';
 import type { Spawned } from './spawned.js';
 
 const opened: ChatPeer[] = [];
@@ -79,12 +81,12 @@ export function logLines(p: Spawned): Json[] {
     .map((l) => JSON.parse(l) as Json);
 }
 
-/** Waits until a log line matches. */
+/** Waits until a log line matches (bounded like every wait on a process). */
 export async function waitLog(
   p: Spawned,
   match: (line: Json) => boolean,
   what: string,
-  ms = 20_000,
+  ms = PROCESS_WAIT_MS,
 ): Promise<Json> {
   let found: Json | undefined;
   await until(
@@ -124,7 +126,7 @@ export async function eventually(
   request: Json,
   ok: (reply: Json) => boolean,
   what: string,
-  ms = 10_000,
+  ms = WAIT_MS,
 ): Promise<Json> {
   const deadline = Date.now() + ms;
   for (;;) {

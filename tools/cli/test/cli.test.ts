@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@ws02/client';
+import type { WebSocket } from '@ws02/server';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../scripts/test-utils/wait.js';
 import { assertBuilt, runCli, spawnCli, startEcho } from './helpers.js';
 
 beforeAll(() => assertBuilt());
@@ -165,12 +167,24 @@ describe('ws02 connect', () => {
   });
 
   it('--wait keeps listening after --execute for messages the server sends later', async () => {
-    const { url, wss } = await echo();
-    wss.on('connection', (ws) => setTimeout(() => ws.send('late news'), 300));
+    // Without --wait: it closes by itself once the replies are in (this server never closes).
+    const { url } = await echo();
     const quick = await runCli(['connect', url, '-x', 'a']);
-    expect(quick.stdout).not.toContain('late news');
-    const patient = await runCli(['connect', url, '-x', 'a', '--wait', '1']);
-    expect(patient.stdout).toContain('< late news');
+    expect(quick.code).toBe(0);
+    expect(quick.stdout).toBe('< a\n');
+    expect(quick.stderr).toContain('disconnected (clean)');
+    // With --wait: still listening after the reply was shown, it gets what the server sends
+    // next (the server then closes, so the generous wait costs nothing).
+    const later = await echo();
+    const conns: WebSocket[] = [];
+    later.wss.on('connection', (ws) => conns.push(ws));
+    const patient = spawnCli(['connect', later.url, '-x', 'a', '--wait', '60']);
+    await patient.waitFor((o) => o.includes('< a\n'), undefined, 'the reply');
+    conns[0]!.send('late news');
+    conns[0]!.close('done');
+    expect(await patient.exited()).toBe(0);
+    expect(patient.stdout()).toBe('< a\n< late news\n');
+    expect(patient.stderr()).toContain('disconnected (clean, body "done")');
   });
 
   it('--trace shows each frame header (MORE, RSV, opcode, length) both ways', async () => {
@@ -232,14 +246,15 @@ describe('ws02 connect', () => {
   });
 
   it('the server closing cleanly exits 0; the connection dropping exits 3', async () => {
+    // A generous --wait: the server acts (on the message) long before the client would close.
     const closing = await echo();
-    closing.wss.on('connection', (ws) => setTimeout(() => ws.close('maintenance'), 50));
-    const clean = await runCli(['connect', closing.url, '-x', 'a', '--wait', '5']);
+    closing.wss.on('connection', (ws) => ws.once('message', () => ws.close('maintenance')));
+    const clean = await runCli(['connect', closing.url, '-x', 'a', '--wait', '60']);
     expect(clean.code).toBe(0);
     expect(clean.stderr).toContain('disconnected (clean, body "maintenance")');
     const dropping = await echo();
-    dropping.wss.on('connection', (ws) => setTimeout(() => ws.terminate(), 50));
-    const lost = await runCli(['connect', dropping.url, '-x', 'a', '--wait', '5']);
+    dropping.wss.on('connection', (ws) => ws.once('message', () => ws.terminate()));
+    const lost = await runCli(['connect', dropping.url, '-x', 'a', '--wait', '60']);
     expect(lost.code).toBe(3);
     expect(lost.stderr).toContain('connection lost');
   });
@@ -258,11 +273,11 @@ describe('ws02 connect on a terminal (interactive prompt, history)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ws02-hist-'));
     const history = join(dir, 'history');
     const first = onTerminal(['connect', url, '--history-file', history, '--no-color']);
-    await first.waitFor((o) => o.includes('/help for commands'), 10_000, 'the prompt');
+    await first.waitFor((o) => o.includes('/help for commands'), undefined, 'the prompt');
     first.write('first line\r');
-    await first.waitFor((o) => o.includes('< first line'), 10_000, 'the first echo');
+    await first.waitFor((o) => o.includes('< first line'), undefined, 'the first echo');
     first.write('second line\r');
-    await first.waitFor((o) => o.includes('< second line'), 10_000, 'the second echo');
+    await first.waitFor((o) => o.includes('< second line'), undefined, 'the second echo');
     first.write('/close\r');
     expect(await first.exited()).toBe(0);
     expect(first.all()).toContain('disconnected (clean)');
@@ -270,11 +285,11 @@ describe('ws02 connect on a terminal (interactive prompt, history)', () => {
 
     // A second session recalls the history with the arrow keys (and, on a terminal, colours).
     const second = onTerminal(['connect', url, '--history-file', history]);
-    await second.waitFor((o) => o.includes('/help for commands'), 10_000, 'the prompt');
+    await second.waitFor((o) => o.includes('/help for commands'), undefined, 'the prompt');
     second.write(`${ESC}A${ESC}A\r`); // up, up: "second line"
     await second.waitFor(
       (o) => (o.match(/< second line/g) ?? []).length >= 1,
-      10_000,
+      undefined,
       'the recalled line',
     );
     second.write('\u0004'); // Ctrl+D closes
@@ -296,7 +311,7 @@ describe('ws02 listen', () => {
     });
     await running.waitFor(
       (o) => /listening on ws:\/\/127\.0\.0\.1:\d+\//.test(o),
-      10_000,
+      undefined,
       'listening',
     );
     const url = /listening on (ws:\/\/\S+)/.exec(running.all())![1]!;
@@ -332,15 +347,9 @@ describe('ws02 listen', () => {
     a.on('message', (d) => got.push(`a:${d}`));
     b.on('message', (d) => got.push(`b:${d}`));
     a.send('to everyone');
-    await new Promise<void>((resolve) => {
-      const check = () => (got.length >= 2 ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await until(() => got.length >= 2, 'the broadcast to both clients');
     running.write('from the console\n');
-    await new Promise<void>((resolve) => {
-      const check = () => (got.length >= 4 ? resolve() : setTimeout(check, 10));
-      check();
-    });
+    await until(() => got.length >= 4, 'the console line at both clients');
     expect(got.sort()).toEqual([
       'a:from the console',
       'a:to everyone',

@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocketServerOptions } from '@ws02/server';
-import { Spawned, PROCESS_WAIT_MS } from '../../../scripts/test-utils/spawned.js';
+import { PROCESS_WAIT_MS, Spawned } from '../../../scripts/test-utils/spawned.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const SRC = fileURLToPath(new URL('../src/', import.meta.url));

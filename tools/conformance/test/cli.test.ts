@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { type AddressInfo, createServer } from 'node:net';
@@ -6,25 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWs02Echo } from './helpers/servers.js';
+import { runToEnd } from '../../../scripts/test-utils/spawned.js';
+import { STEP_TIMEOUT_MS, startWs02Echo } from './helpers/servers.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
-function run(
-  args: string[],
-  timeout = 120_000,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { timeout, env: { ...process.env, NO_COLOR: '1' } },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
+/** The bin run to its end (a Spawned: own process group, killed after the test). */
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runToEnd(process.execPath, [CLI, ...args], '', {
+    inheritEnv: true,
+    env: { NO_COLOR: '1' },
   });
 }
+
+/** The per-step answer timeout for runs of cases: generous, so no OK becomes a timeout. */
+const TIMEOUT = ['--timeout', String(STEP_TIMEOUT_MS)];
 
 describe('the ws02-conformance bin (dist/cli.js; build first)', () => {
   let server: Awaited<ReturnType<typeof startWs02Echo>>;
@@ -45,6 +40,7 @@ describe('the ws02-conformance bin (dist/cli.js; build first)', () => {
       dir,
       '--agent',
       'ws02',
+      ...TIMEOUT,
     ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -77,7 +73,7 @@ describe('the ws02-conformance bin (dist/cli.js; build first)', () => {
     });
     await new Promise<void>((resolve) => liar.listen(0, '127.0.0.1', resolve));
     const { port } = liar.address() as AddressInfo;
-    const r = await run(['server', `ws://127.0.0.1:${port}/`, '--cases', '1.1.1,2.1']);
+    const r = await run(['server', `ws://127.0.0.1:${port}/`, '--cases', '1.1.1,2.1', ...TIMEOUT]);
     liar.close();
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^1\.1\.1\s+FAILED\s+/m);
@@ -107,6 +103,7 @@ describe('the ws02-conformance bin (dist/cli.js; build first)', () => {
       'ws02',
       '--cases',
       '1.1.*,16.2.*,16.3.1',
+      ...TIMEOUT,
     ]);
     expect(r.stdout).toMatch(/^fuzzing server: ws:\/\/127\.0\.0\.1:\d+\/ — 21 cases$/m);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('21 passed, 0 failed');

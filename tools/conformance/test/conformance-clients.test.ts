@@ -2,6 +2,7 @@ import { WebSocket } from '@ws02/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveClient, FuzzingServer, type SuiteReport, selectCases } from '../src/index.js';
 import { CoreClient } from './helpers/core-client.js';
+import { STEP_TIMEOUT_MS } from './helpers/servers.js';
 
 function deviations(report: SuiteReport): Record<string, string> {
   return Object.fromEntries(
@@ -17,7 +18,7 @@ describe('@ws02/client, quick run (client mode)', () => {
   let summary: string;
 
   beforeAll(async () => {
-    server = new FuzzingServer({ port: 0, quick: true, timeout: 6000 });
+    server = new FuzzingServer({ port: 0, quick: true, timeout: STEP_TIMEOUT_MS });
     const port = await server.listen();
     summary = await driveClient(
       (url) => {
@@ -61,7 +62,7 @@ describe('a minimal client built from the cores (client mode: handshake, URLs, U
     server = new FuzzingServer({
       port: 0,
       quick: true,
-      timeout: 6000,
+      timeout: STEP_TIMEOUT_MS,
       include: ['6.*', '7.*', '14.*', '16.*'],
     });
     const port = await server.listen();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runServerSuite, type SuiteReport, selectCases } from '../src/index.js';
-import { startWs02Echo } from './helpers/servers.js';
+import { STEP_TIMEOUT_MS, startWs02Echo } from './helpers/servers.js';
 
 describe('@ws02/server, quick run (server mode)', () => {
   let server: Awaited<ReturnType<typeof startWs02Echo>>;
@@ -12,7 +12,7 @@ describe('@ws02/server, quick run (server mode)', () => {
       url: server.url,
       agent: '@ws02/server',
       quick: true,
-      timeout: 6000,
+      timeout: STEP_TIMEOUT_MS,
     });
   }, 240_000);
   afterAll(() => server.close());

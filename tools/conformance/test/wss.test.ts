@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from '@ws02/server';
 import { describe, expect, it } from 'vitest';
 import { runServerSuite } from '../src/index.js';
+import { STEP_TIMEOUT_MS } from './helpers/servers.js';
 
 // A self-signed certificate for CN=localhost, valid until 2126, for tests only (made once with
 // `openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=localhost`).
@@ -23,13 +24,16 @@ describe('server mode over wss:// (TLS, self-signed test certificate)', () => {
     );
     try {
       const url = `wss://localhost:${port}/`;
-      await expect(runServerSuite({ url, include: ['1.1.1'] })).rejects.toMatchObject({
+      await expect(
+        runServerSuite({ url, include: ['1.1.1'], timeout: STEP_TIMEOUT_MS }),
+      ).rejects.toMatchObject({
         code: 'CONFORMANCE_UNREACHABLE',
       });
       const report = await runServerSuite({
         url,
         insecure: true,
         include: ['1.1.1', '2.2', '14.1.1', '15.1.1'],
+        timeout: STEP_TIMEOUT_MS,
       });
       expect(report.cases.map((c) => `${c.id} ${c.verdict}`)).toEqual([
         '1.1.1 OK',

@@ -3,6 +3,14 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from '@ws02/server';
 
+/**
+ * The answer timeout per step (`timeout` of the runners, `--timeout` of the bin) in the tests.
+ * A peer's answer normally takes a few ms; on a loaded machine it must never become a timeout
+ * verdict, so this is generous. Cases whose verdict is "stayed silent" wait it out in full,
+ * which is why it is not longer.
+ */
+export const STEP_TIMEOUT_MS = 15_000;
+
 /** @ws02/server echoing every message; `sendErrors` collects what `send` threw. */
 export async function startWs02Echo(): Promise<{
   url: string;
